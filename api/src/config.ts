@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The whole environment is parsed once, here, at start-up. Nothing else reads process.env.
+// Secrets have no production defaults: a production start without them fails loudly.
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  API_HOST: z.string().default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_API_URL: z.url().optional(),
+  PUBLIC_WEB_URL: z.url().default('http://localhost:3000'),
+  TRUST_PROXY: z.string().default('loopback'),
+  HTTP_BODY_LIMIT: z.string().default('100kb'),
+
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.url().optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+
+  JWT_SIGNING_KEYS: z.string().optional(),
+  JWT_AUDIENCE: z.string().default('crossbill'),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt.max(365).default(30),
+
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Crossbill <no-reply@crossbill.local>'),
+
+  GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+  GRAPHQL_MAX_COMPLEXITY: positiveInt.default(1000),
+  GRAPHQL_INTROSPECTION: boolish.optional(),
+
+  RATE_LIMITS_ENABLED: boolish.default(true),
+  RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(50),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+  RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(20),
+  RATE_LIMIT_EMAIL_PER_IP: positiveInt.default(20),
+  RATE_LIMIT_EMAIL_PER_ACCOUNT: positiveInt.default(5),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  http: { host: string; port: number; bodyLimit: string; trustProxy: string | boolean | number };
+  publicApiUrl: string;
+  publicWebUrl: string;
+  dataDir: string;
+  database: { url: string | undefined; poolSize: number };
+  tokens: {
+    signingKeysJson: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+  };
+  mail: { smtpUrl: string | undefined; from: string };
+  graphql: { maxDepth: number; maxComplexity: number; introspection: boolean };
+  rateLimits: {
+    enabled: boolean;
+    loginPerIp: number;
+    loginPerAccount: number;
+    signupPerIp: number;
+    emailPerIp: number;
+    emailPerAccount: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+function parseTrustProxy(value: string): string | boolean | number {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid environment:\n${problems}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction) {
+    const missing = [
+      !e.DATABASE_URL && 'DATABASE_URL',
+      !e.JWT_SIGNING_KEYS && 'JWT_SIGNING_KEYS',
+      !e.PUBLIC_API_URL && 'PUBLIC_API_URL',
+    ].filter(Boolean);
+    if (missing.length) {
+      throw new ConfigError(`Production requires: ${missing.join(', ')} (see .env.example)`);
+    }
+  }
+  const publicApiUrl = (e.PUBLIC_API_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, '');
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.API_HOST, port: e.API_PORT, bodyLimit: e.HTTP_BODY_LIMIT, trustProxy: parseTrustProxy(e.TRUST_PROXY) },
+    publicApiUrl,
+    publicWebUrl: e.PUBLIC_WEB_URL.replace(/\/$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    tokens: {
+      signingKeysJson: e.JWT_SIGNING_KEYS,
+      issuer: publicApiUrl,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      introspection: e.GRAPHQL_INTROSPECTION ?? !isProduction,
+    },
+    rateLimits: {
+      enabled: e.RATE_LIMITS_ENABLED,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
+      emailPerIp: e.RATE_LIMIT_EMAIL_PER_IP,
+      emailPerAccount: e.RATE_LIMIT_EMAIL_PER_ACCOUNT,
+    },
+  };
+}

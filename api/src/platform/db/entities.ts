@@ -1,0 +1,15 @@
+import { OneTimeTokenEntity } from '../../accounts/one-time-token.entity';
+import { RefreshTokenEntity, SessionEntity } from '../../accounts/session.entity';
+import { UserEntity } from '../../accounts/user.entity';
+import { MailMessageEntity } from '../mail/mail-message.entity';
+import { RateLimitEntity } from '../rate-limit/rate-limit.entity';
+
+/** Every entity of every domain. The schema itself comes only from ./migrations. */
+export const entities = [
+  UserEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  OneTimeTokenEntity,
+  MailMessageEntity,
+  RateLimitEntity,
+];

@@ -1,0 +1,4 @@
+import { Init1763700000000 } from './1763700000000-init';
+
+/** Every migration, oldest first. This list is the only source of the database schema. */
+export const migrations = [Init1763700000000];

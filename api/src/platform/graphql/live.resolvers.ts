@@ -1,0 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../errors';
+import type { Resolvers } from './generated/resolvers-types';
+
+export const liveResolvers: Resolvers = {
+  Live: {
+    heartbeat: {
+      subscribe: async function* (_root, { seconds }, ctx) {
+        await ctx.requireViewer();
+        const interval = seconds ?? 15;
+        if (!Number.isInteger(interval) || interval < 1 || interval > 60) {
+          throw new AppError('BAD_USER_INPUT', 'seconds must be between 1 and 60.', { fields: [{ field: 'seconds', message: 'Between 1 and 60.' }] });
+        }
+        for (;;) {
+          yield { heartbeat: new Date() };
+          await sleep(interval * 1000);
+        }
+      },
+    },
+  },
+};

@@ -25,7 +25,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: original.extensions };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
   return { message: errorCodes.INTERNAL_SERVER_ERROR, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -35,9 +35,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 export function isUnexpectedError(error: unknown): boolean {
   const original = unwrapResolverError(error);
   if (isAppError(original)) return false;
-  if (original instanceof GraphQLError) {
-    const code = original.extensions?.code;
-    return !(typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) && !original.originalError;
-  }
-  return true;
+  const code = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  return !(typeof code === 'string' && REQUEST_ERROR_CODES.has(code));
 }

@@ -17,13 +17,20 @@ export function assertComplexity(args: {
   variables?: Record<string, unknown>;
   maxComplexity: number;
 }): void {
-  const complexity = getComplexity({
-    schema: args.schema,
-    query: args.document,
-    operationName: args.operationName ?? undefined,
-    variables: args.variables ?? {},
-    estimators: [simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema: args.schema,
+      query: args.document,
+      operationName: args.operationName ?? undefined,
+      variables: args.variables ?? {},
+      estimators: [simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    // getComplexity coerces the variables first; a bad variable is the client's mistake.
+    if (error instanceof GraphQLError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw error;
+  }
   if (complexity > args.maxComplexity) {
     throw new GraphQLError(
       `The query is too complex (${complexity}; the limit is ${args.maxComplexity}). Ask for fewer fields.`,

@@ -108,10 +108,10 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = validate(schema, document, [...specifiedRules, depthRule(config.graphql.maxDepth)]);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         try {
           assertComplexity({ schema, document, operationName: payload.operationName, variables: payload.variables ?? {}, maxComplexity: config.graphql.maxComplexity });
         } catch (error) {
@@ -211,6 +211,11 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
       await apollo.stop();
     },
   };
+}
+
+/** Apollo codes request errors over HTTP; graphql-ws does not, so we do the same here. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 }
 
 function connectionToken(params: Record<string, unknown> | undefined): string | null {

@@ -1,0 +1,50 @@
+// Starts the real stack exactly as a newcomer would (`npm start`, i.e. scripts/start.mjs),
+// on free ports with a throwaway data directory, and waits until it says it is ready.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup() {
+  if (!fs.existsSync('/usr/bin/chromium')) {
+    throw new Error('Browser tests need Debian Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does this).');
+  }
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossbill-e2e-'));
+  fs.chmodSync(dataDir, 0o777);
+  const logFile = path.join(root, 'e2e/artifacts/stack.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, API_PORT: String(apiPort), WEB_PORT: String(webPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', PUBLIC_WEB_URL: `http://localhost:${webPort}` },
+    stdio: ['ignore', log, log],
+    detached: true, // its own process group, so teardown stops npm, node and PostgreSQL together
+  });
+  globalThis.__CROSSBILL_STACK__ = { child, dataDir };
+
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}); see ${logFile}`);
+    if (fs.readFileSync(logFile, 'utf8').includes('[crossbill] ready')) break;
+    if (Date.now() > deadline) throw new Error(`npm start was not ready in time; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.env.E2E_WEB_URL = `http://localhost:${webPort}`;
+  process.env.E2E_API_URL = `http://localhost:${apiPort}`;
+}

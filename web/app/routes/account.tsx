@@ -1,0 +1,202 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
+import { Field } from '~/components/Field';
+import { FormError } from '~/components/FormError';
+import { Notice } from '~/components/Notice';
+import { SubmitButton } from '~/components/SubmitButton';
+import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument } from '~/graphql/generated';
+import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
+import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
+import { gql, isApiError } from '~/lib/graphql.server';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
+import { clearTokens, flashNotice, popNotice, sessionHeaders, storeTokens } from '~/lib/session.server';
+
+export const meta: MetaFunction = () => [{ title: 'Your account · Crossbill' }];
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requireUser(request);
+  const { notice, headers } = await popNotice(auth.session, auth.headers);
+  const { user } = auth;
+  return data(
+    {
+      notice,
+      user: {
+        name: user.name,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        memberSince: dateFormat.format(new Date(user.createdAt)),
+      },
+    },
+    { headers },
+  );
+}
+
+const PASSWORD_FIELDS = ['currentPassword', 'newPassword'] as const;
+const changePasswordSchema = z
+  .object({
+    currentPassword: currentPasswordField('Enter your current password.'),
+    newPassword: newPasswordField,
+  })
+  .refine((v) => v.currentPassword !== v.newPassword, {
+    path: ['newPassword'],
+    message: 'Choose a password different from the current one.',
+  });
+
+const INTENTS = ['change-password', 'resend-verification', 'logout-everywhere'] as const;
+type Intent = (typeof INTENTS)[number];
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const auth = await requireUser(request);
+  const { session, accessToken } = auth;
+  const intent = form.get('intent') as Intent;
+  if (!INTENTS.includes(intent)) {
+    return formFailure({ formError: 'Unknown action. Reload the page and try again.', fieldErrors: {}, values: {} }, { headers: auth.headers });
+  }
+
+  try {
+    switch (intent) {
+      case 'change-password': {
+        const values = formValues(form, PASSWORD_FIELDS);
+        const parsed = parseWith(changePasswordSchema, values);
+        if (!parsed.ok) return formFailure({ formError: null, fieldErrors: parsed.fieldErrors, values: {}, intent }, { headers: auth.headers });
+        const { changePassword } = await gql(request, ChangePasswordDocument, { input: parsed.data }, { accessToken });
+        // The API ended every other sign-in; these tokens replace ours.
+        storeTokens(session, tokensOf(changePassword));
+        flashNotice(session, { kind: 'success', text: 'Your password was changed. You were signed out on your other devices.' });
+        return redirect('/account', { headers: await sessionHeaders(session) });
+      }
+      case 'resend-verification': {
+        await gql(request, RequestEmailVerificationDocument, {}, { accessToken });
+        flashNotice(session, {
+          kind: 'success',
+          text: auth.user.emailVerified
+            ? 'Your email address is already confirmed.'
+            : `We sent a new confirmation link to ${auth.user.email}.`,
+        });
+        return redirect('/account', { headers: await sessionHeaders(session) });
+      }
+      case 'logout-everywhere': {
+        await gql(request, LogoutEverywhereDocument, {}, { accessToken });
+        clearTokens(session);
+        flashNotice(session, { kind: 'info', text: 'You were signed out on every device.' });
+        return redirect('/login', { headers: await sessionHeaders(session) });
+      }
+    }
+  } catch (error) {
+    await throwIfSessionEnded(request, session, error);
+    if (!isApiError(error)) throw error;
+    const fields = intent === 'change-password' ? PASSWORD_FIELDS : [];
+    return formFailure({ ...apiErrorToForm(error, fields), values: {}, intent }, { headers: auth.headers });
+  }
+}
+
+export default function Account() {
+  const { user, notice } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failed = (intent: Intent) => (result?.intent === intent || (!result?.intent && intent === 'change-password') ? result : undefined);
+  const password = failed('change-password');
+  const resend = failed('resend-verification');
+  const everywhere = failed('logout-everywhere');
+  const passwordErrors = password?.fieldErrors ?? {};
+
+  return (
+    <div className="stack">
+      <h1>Your account</h1>
+      {notice ? (
+        <Notice kind={notice.kind} testId="account-notice">
+          {notice.text}
+        </Notice>
+      ) : null}
+
+      <section className="card">
+        <h2 id="profile-title">Profile</h2>
+        <dl className="details">
+          <div>
+            <dt>Name</dt>
+            <dd data-testid="account-name">{user.name}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd>
+              <span data-testid="account-email">{user.email}</span>{' '}
+              {user.emailVerified ? (
+                <span className="badge badge--ok" data-testid="email-status">
+                  Verified
+                </span>
+              ) : (
+                <span className="badge badge--warn" data-testid="email-status">
+                  Not verified
+                </span>
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{user.memberSince}</dd>
+          </div>
+        </dl>
+        {user.emailVerified ? null : (
+          <Form method="post" className="inline-form">
+            <FormError message={resend?.formError} />
+            <p className="muted">Confirm your email address with the link we sent you. No email? We can send it again.</p>
+            <SubmitButton intent="resend-verification" variant="secondary">
+              Resend verification email
+            </SubmitButton>
+          </Form>
+        )}
+      </section>
+
+      <section className="card">
+        <h2 id="password-title">Change password</h2>
+        <p className="muted">You stay signed in here; every other device is signed out.</p>
+        <Form method="post" noValidate className="form">
+          <FormError message={password?.formError} hasFieldErrors={Object.keys(passwordErrors).length > 0} />
+          {/* Lets password managers know which account the new password belongs to. */}
+          <input type="text" name="username" autoComplete="username" value={user.email} readOnly hidden />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            error={passwordErrors.currentPassword}
+          />
+          <Field
+            label="New password"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            maxLength={PASSWORD_MAX_LENGTH}
+            hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+            error={passwordErrors.newPassword}
+          />
+          <SubmitButton intent="change-password">Change password</SubmitButton>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2 id="signout-title">Sign out</h2>
+        <p className="muted">Log out of this browser, or sign out everywhere — every browser and the iPhone app.</p>
+        <FormError message={everywhere?.formError} />
+        <div className="actions">
+          <Form method="post" action="/logout">
+            <SubmitButton formActionPath="/logout" variant="secondary">
+              Log out
+            </SubmitButton>
+          </Form>
+          <Form method="post">
+            <SubmitButton intent="logout-everywhere" variant="danger">
+              Sign out everywhere
+            </SubmitButton>
+          </Form>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData } from '@remix-run/react';
+import { z } from 'zod';
+import { Field } from '~/components/Field';
+import { FormError } from '~/components/FormError';
+import { SubmitButton } from '~/components/SubmitButton';
+import { SignupDocument } from '~/graphql/generated';
+import { requireAnonymous, signInAndRedirect } from '~/lib/auth.server';
+import { apiErrorToForm, emailField, formFailure, formValues, nameField, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
+import { gql, isApiError } from '~/lib/graphql.server';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
+
+export const meta: MetaFunction = () => [{ title: 'Create your account · Crossbill' }];
+
+const FIELDS = ['name', 'email', 'password'] as const;
+const signupSchema = z.object({ name: nameField, email: emailField, password: newPasswordField });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const session = await requireAnonymous(request);
+  const values = formValues(await readForm(request), FIELDS);
+  const kept = { name: values.name, email: values.email };
+  const parsed = parseWith(signupSchema, values);
+  if (!parsed.ok) return formFailure({ formError: null, fieldErrors: parsed.fieldErrors, values: kept });
+  try {
+    const { signup } = await gql(request, SignupDocument, { input: parsed.data });
+    return signInAndRedirect(session, signup, '/account', {
+      kind: 'success',
+      text: `We sent a confirmation link to ${signup.user.email}. Open it to confirm your email address.`,
+    });
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    return formFailure({ ...apiErrorToForm(error, FIELDS), values: kept });
+  }
+}
+
+export default function Signup() {
+  const result = useActionData<typeof action>();
+  const errors = result?.fieldErrors ?? {};
+  return (
+    <section className="card card--narrow">
+      <h1 id="signup-title">Create your account</h1>
+      <p className="muted">One account for Crossbill on the web and on iPhone.</p>
+      <Form method="post" noValidate className="form">
+        <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
+        <Field
+          label="Name"
+          name="name"
+          type="text"
+          autoComplete="name"
+          autoCapitalize="words"
+          required
+          maxLength={100}
+          defaultValue={result?.values.name}
+          error={errors.name}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          inputMode="email"
+          autoComplete="email"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          defaultValue={result?.values.email}
+          error={errors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN_LENGTH}
+          maxLength={PASSWORD_MAX_LENGTH}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
+          error={errors.password}
+        />
+        <SubmitButton>Create account</SubmitButton>
+      </Form>
+      <p className="form-footer">
+        Already have an account? <Link to="/login">Log in</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,3 +1,5 @@
+import pino from 'pino';
+import { startApi } from '../../src/app';
 import { errorCode, GOOD_PASSWORD, LOGIN, SIGNUP, signUp, startTestApi, uniqueEmail, type TestApi } from '../support/test-api';
 
 // Small limits so a test can exhaust them; the IP comes from X-Forwarded-For, which the API
@@ -75,8 +77,6 @@ it('limits verification mails per account', async () => {
 
 it('holds across API instances sharing the database', async () => {
   // A second server on the same database sees the attempts the first one counted.
-  const { startApi } = await import('../../src/app');
-  const pino = (await import('pino')).default;
   const second = await startApi(t.config, pino({ level: 'silent' }), t.dataSource, 0);
   try {
     const email = uniqueEmail('multi');

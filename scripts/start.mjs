@@ -1,0 +1,125 @@
+// `npm start`: builds what is out of date, then runs the API (with its embedded PostgreSQL
+// when DATABASE_URL is unset) and the web app, and prints where they are. Ctrl-C stops both.
+//
+// Environment (all optional): API_PORT (4000), WEB_PORT (3000), DATA_DIR (.data), plus
+// anything in .env.example; a .env file at the repository root is read if present.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const say = (message) => console.log(`[crossbill] ${message}`);
+
+loadDotEnv(path.join(root, '.env'));
+const apiPort = Number(process.env.API_PORT ?? 4000);
+const webPort = Number(process.env.WEB_PORT ?? process.env.PORT ?? 3000);
+const apiUrl = `http://localhost:${apiPort}`;
+const webUrl = process.env.PUBLIC_WEB_URL ?? `http://localhost:${webPort}`;
+
+buildIfStale('api', ['api/src', 'schema.graphql', 'api/tsconfig.json', 'api/tsconfig.build.json'], 'api/dist/main.js');
+buildIfStale('web', ['web/app', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
+
+const children = [];
+const env = {
+  ...process.env,
+  API_PORT: String(apiPort),
+  PUBLIC_WEB_URL: webUrl,
+  DATA_DIR: process.env.DATA_DIR ?? path.join(root, '.data'),
+};
+
+const api = run('api', process.execPath, [path.join(root, 'api/dist/main.js')], env);
+await waitForHealth(`${apiUrl}/healthz`, api, 120_000);
+
+const web = run('web', process.execPath, [path.join(root, 'web/server.js')], {
+  ...env,
+  PORT: String(webPort),
+  API_URL: process.env.API_URL ?? `${apiUrl}/graphql`,
+});
+await waitForHealth(`http://localhost:${webPort}/healthz`, web, 60_000);
+
+say('ready');
+say(`  web  ${webUrl}`);
+say(`  API  ${apiUrl}/graphql   (health: ${apiUrl}/healthz, JWKS: ${apiUrl}/.well-known/jwks.json)`);
+if (!process.env.SMTP_URL) say(`  mail ${webUrl}/dev/mailbox   (no SMTP configured: mails stay in the outbox)`);
+say('Ctrl-C to stop.');
+
+function run(name, command, args, childEnv) {
+  const child = spawn(command, args, { cwd: root, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  return child;
+}
+
+let stopping = false;
+function stop(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (!alive.length) process.exit(exitCode);
+  let left = alive.length;
+  for (const child of alive) {
+    child.once('exit', () => {
+      if (--left === 0) process.exit(exitCode);
+    });
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => {
+    for (const child of alive) child.kill('SIGKILL');
+    process.exit(exitCode || 1);
+  }, 15_000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited before it was ready`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop(1);
+  throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+function newestMtime(target) {
+  const full = path.join(root, target);
+  if (!fs.existsSync(full)) return 0;
+  const stat = fs.statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+function buildIfStale(workspace, sources, output) {
+  const built = newestMtime(output);
+  if (built && sources.every((s) => newestMtime(s) <= built)) return;
+  say(`building ${workspace}…`);
+  const result = spawnSync('npm', ['run', 'build', '-w', workspace], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    say(`building ${workspace} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function loadDotEnv(file) {
+  if (!fs.existsSync(file)) return;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trim().startsWith('#')) continue;
+    const value = match[2].replace(/^(['"])(.*)\1$/, '$2');
+    if (process.env[match[1]] === undefined && value !== '') process.env[match[1]] = value;
+  }
+}

@@ -32,7 +32,17 @@ export default async function globalSetup() {
   const log = fs.openSync(logFile, 'w');
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, API_PORT: String(apiPort), WEB_PORT: String(webPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', PUBLIC_WEB_URL: `http://localhost:${webPort}` },
+    env: {
+      ...process.env,
+      API_PORT: String(apiPort),
+      WEB_PORT: String(webPort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      PUBLIC_WEB_URL: `http://localhost:${webPort}`,
+      // Short-lived access tokens, so the browser tests also exercise the web server's
+      // transparent refresh (it refreshes when under 30 s are left).
+      ACCESS_TOKEN_TTL_SECONDS: '36',
+    },
     stdio: ['ignore', log, log],
     detached: true, // its own process group, so teardown stops npm, node and PostgreSQL together
   });

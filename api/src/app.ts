@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AccessTokens } from './accounts/access-tokens';
 import { AccountService, accountRateLimitRules } from './accounts/account.service';
+import { PasswordHasher } from './accounts/passwords';
 import { SessionService } from './accounts/session.service';
 import { loadSigningKeys } from './accounts/signing-keys';
 import type { Config } from './config';
@@ -14,6 +15,8 @@ export interface Api {
   server: RunningServer;
   services: Services;
   mailer: Mailer;
+  passwords: PasswordHasher;
+  /** Stops taking requests, waits for those in flight, stops background work. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -32,7 +35,8 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const rateLimiter = new RateLimiter(pool, accountRateLimitRules(config.rateLimits), config.rateLimits.enabled);
   const mailer = new Mailer(dataSource, config.mail, log.child({ component: 'mailer' }));
   const sessions = new SessionService(dataSource, accessTokens, { refreshTokenTtlDays: config.tokens.refreshTokenTtlDays }, log);
-  const accounts = new AccountService(dataSource, sessions, mailer, rateLimiter, { publicWebUrl: config.publicWebUrl }, log);
+  const passwords = new PasswordHasher(config.passwordHashConcurrency);
+  const accounts = new AccountService(dataSource, sessions, passwords, mailer, rateLimiter, { publicWebUrl: config.publicWebUrl }, log);
   const services: Services = { accounts, sessions };
 
   const server = await startServer(
@@ -41,14 +45,19 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   );
   mailer.kick(); // anything left undelivered by a previous run
 
+  let closing: Promise<void> | undefined;
   return {
     server,
     services,
     mailer,
-    async close() {
-      await server.close();
-      rateLimiter.close();
-      await mailer.close();
+    passwords,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        rateLimiter.close();
+        await mailer.close();
+      })();
+      return closing;
     },
   };
 }

@@ -30,6 +30,8 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(900),
   REFRESH_TOKEN_TTL_DAYS: positiveInt.max(365).default(30),
 
+  PASSWORD_HASH_CONCURRENCY: positiveInt.max(64).optional(),
+
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Crossbill <no-reply@crossbill.local>'),
 
@@ -64,6 +66,8 @@ export interface Config {
     refreshTokenTtlDays: number;
   };
   mail: { smtpUrl: string | undefined; from: string };
+  /** Password hashes running at once; undefined = one per core. */
+  passwordHashConcurrency: number | undefined;
   graphql: { maxDepth: number; maxComplexity: number; introspection: boolean };
   rateLimits: {
     enabled: boolean;
@@ -120,6 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,

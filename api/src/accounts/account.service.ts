@@ -8,7 +8,7 @@ import { passwordChangedMail, passwordResetMail, verificationMail } from './acco
 import { changePasswordInput, emailInput, loginInput, resetPasswordInput, signupInput, tokenInput } from './account-inputs';
 import type { AuthPayloadModel, RequestMeta } from './auth-payload';
 import { OneTimeTokenEntity, type OneTimeTokenPurpose } from './one-time-token.entity';
-import { hashPassword, verifyPassword } from './passwords';
+import type { PasswordHasher } from './passwords';
 import { hashSecretToken, newSecretToken } from './secret-tokens';
 import type { SessionService, Viewer } from './session.service';
 import { UserEntity } from './user.entity';
@@ -45,6 +45,7 @@ export class AccountService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
+    private readonly passwords: PasswordHasher,
     private readonly mailer: Mailer,
     private readonly rateLimiter: RateLimiter,
     private readonly options: { publicWebUrl: string },
@@ -54,7 +55,7 @@ export class AccountService {
   async signup(rawInput: unknown, meta: RequestMeta): Promise<AuthPayloadModel> {
     const input = parseInput(signupInput, rawInput);
     await this.rateLimiter.consume('signup:ip', meta.ip);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
     try {
       const payload = await this.dataSource.transaction(async (manager) => {
         const user = await manager.save(
@@ -80,8 +81,8 @@ export class AccountService {
     // Keyed on the address whether or not it has an account, so the limit reveals nothing.
     await this.rateLimiter.consume('login:account', input.email);
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: input.email });
-    // verifyPassword spends the same argon2 time when there is no user or no password.
-    const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
+    // verify() spends the same argon2 time when there is no user or no password.
+    const ok = await this.passwords.verify(user?.passwordHash ?? null, input.password);
     if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
     await this.rateLimiter.reset('login:account', input.email);
     return this.dataSource.transaction((manager) => this.sessions.open(manager, user, meta));
@@ -91,12 +92,12 @@ export class AccountService {
     const input = parseInput(changePasswordInput, rawInput);
     await this.rateLimiter.consume('login:account', viewer.user.email);
     const user = await this.dataSource.getRepository(UserEntity).findOneByOrFail({ id: viewer.user.id });
-    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
       throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.', {
         fields: [{ field: 'currentPassword', message: 'The current password is not correct.' }],
       });
     }
-    const passwordHash = await hashPassword(input.newPassword);
+    const passwordHash = await this.passwords.hash(input.newPassword);
     const payload = await this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, user.id, { passwordHash });
       await this.sessions.revokeAllForUser(manager, user.id, 'password_changed');
@@ -152,7 +153,7 @@ export class AccountService {
   async resetPassword(rawToken: unknown, rawPassword: unknown): Promise<void> {
     const input = parseInput(resetPasswordInput, { token: rawToken, newPassword: rawPassword });
     // Hash first (slow) so the transaction holding the token row stays short.
-    const passwordHash = await hashPassword(input.newPassword);
+    const passwordHash = await this.passwords.hash(input.newPassword);
     await this.dataSource.transaction(async (manager) => {
       const record = await this.takeToken(manager, input.token, 'reset_password');
       const user = await manager.findOneByOrFail(UserEntity, { id: record.userId });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import * as commonPasswords from 'fxa-common-password-list';
 import { z } from 'zod';
@@ -16,24 +17,59 @@ export const newPasswordSchema = z
   .refine((p) => !isCommonPassword(p), 'This password is too common. Choose one that is harder to guess.');
 
 export function isCommonPassword(password: string): boolean {
-  const lower = password.toLowerCase();
   if (/^(.)\1+$/.test(password)) return true; // "aaaaaaaaaa"
-  return commonPasswords.test(password) || commonPasswords.test(lower);
+  return commonPasswords.test(password) || commonPasswords.test(password.toLowerCase());
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
-}
+/**
+ * Hashes and verifies passwords, at most `concurrency` at a time (default: one per core).
+ * The hashes share libuv's thread pool with WebCrypto, which verifies every access token:
+ * without the cap a burst of logins fills the pool and every authenticated request queues
+ * behind it (bench/README.md measures this). Excess logins wait their turn instead.
+ */
+export class PasswordHasher {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private dummyHash: Promise<string> | undefined;
+  readonly concurrency: number;
 
-// Verifying against this when there is no real hash (unknown email, Google-only account)
-// makes a failed login take as long whatever the reason, so timing does not reveal accounts.
-let dummyHash: Promise<string> | undefined;
-
-export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
-  if (!passwordHash) {
-    dummyHash ??= hashPassword('crossbill-timing-equaliser');
-    await verify(await dummyHash, password).catch(() => false);
-    return false;
+  constructor(concurrency: number = os.availableParallelism()) {
+    this.concurrency = Math.max(1, concurrency);
   }
-  return verify(passwordHash, password).catch(() => false);
+
+  /** Hashes running now and waiting for a slot (for tests and metrics). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
+  hash(password: string): Promise<string> {
+    return this.limited(() => hash(password, ARGON2_OPTIONS));
+  }
+
+  /**
+   * False for a wrong password, a malformed hash, or no hash at all. With no hash (unknown
+   * email, Google-only account) it still spends one verification against a dummy hash, so a
+   * failed login takes as long whatever the reason and timing does not reveal accounts.
+   */
+  async verify(passwordHash: string | null, password: string): Promise<boolean> {
+    if (!passwordHash) {
+      this.dummyHash ??= this.hash('crossbill-timing-equaliser');
+      const dummy = await this.dummyHash;
+      await this.limited(() => verify(dummy, password)).catch(() => false);
+      return false;
+    }
+    return this.limited(() => verify(passwordHash, password)).catch(() => false);
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // hand the slot straight to the next waiter
+      else this.running -= 1;
+    }
+  }
 }

@@ -145,6 +145,10 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
     wsServer,
   );
 
+  // Operations still executing (their client may have gone): shutdown waits for them, so no
+  // resolver is cut off mid-transaction when the database closes after the server.
+  const inFlight = new InFlight();
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.graphql.introspection,
@@ -153,6 +157,7 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      inFlight.plugin(),
       complexityPlugin(config.graphql.maxComplexity),
       errorLoggingPlugin(),
       {
@@ -209,6 +214,7 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
     httpServer,
     async close() {
       await apollo.stop();
+      await inFlight.settled(10_000);
     },
   };
 }
@@ -216,6 +222,36 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
 /** Apollo codes request errors over HTTP; graphql-ws does not, so we do the same here. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
+class InFlight {
+  private count = 0;
+  private readonly idle: Array<() => void> = [];
+
+  plugin(): ApolloServerPlugin<GraphQLContext> {
+    return {
+      requestDidStart: async () => {
+        this.count += 1;
+        let done = false;
+        return {
+          willSendResponse: async () => {
+            if (done) return;
+            done = true;
+            this.count -= 1;
+            if (this.count === 0) this.idle.splice(0).forEach((resolve) => resolve());
+          },
+        };
+      },
+    };
+  }
+
+  settled(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle.push(resolve);
+      setTimeout(resolve, timeoutMs).unref();
+    });
+  }
 }
 
 function connectionToken(params: Record<string, unknown> | undefined): string | null {

@@ -1,3 +1,4 @@
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
 import type { InputHTMLAttributes, ReactNode } from 'react';
 
 export interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name'> {
@@ -29,5 +30,31 @@ export function Field({ label, name, id = name, hint, error, ...input }: FieldPr
         </p>
       ) : null}
     </div>
+  );
+}
+
+type PresetProps = Omit<FieldProps, 'label' | 'name' | 'type'> & Partial<Pick<FieldProps, 'label' | 'name'>>;
+
+/** An email input with the attributes phones need (keyboard, no auto-capitalising). */
+export function EmailField(props: PresetProps) {
+  return (
+    <Field label="Email" name="email" type="email" inputMode="email" autoComplete="email" autoCapitalize="none" spellCheck={false} required {...props} />
+  );
+}
+
+/** A new-password input carrying the API's length rules, so browsers and password managers see them. */
+export function NewPasswordField(props: PresetProps) {
+  return (
+    <Field
+      label="New password"
+      name="newPassword"
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={PASSWORD_MIN_LENGTH}
+      maxLength={PASSWORD_MAX_LENGTH}
+      hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+      {...props}
+    />
   );
 }

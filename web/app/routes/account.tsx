@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '~/components/Field';
+import { Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -9,7 +9,6 @@ import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificat
 import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
 import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
 import { clearTokens, flashNotice, popNotice, sessionHeaders, storeTokens } from '~/lib/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account · Crossbill' }];
@@ -165,17 +164,7 @@ export default function Account() {
             required
             error={passwordErrors.currentPassword}
           />
-          <Field
-            label="New password"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={PASSWORD_MIN_LENGTH}
-            maxLength={PASSWORD_MAX_LENGTH}
-            hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-            error={passwordErrors.newPassword}
-          />
+          <NewPasswordField error={passwordErrors.newPassword} />
           <SubmitButton intent="change-password">Change password</SubmitButton>
         </Form>
       </section>

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '~/components/Field';
+import { EmailField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -51,18 +51,7 @@ export default function ForgotPassword() {
       <p className="muted">Enter the email address of your account and we will send you a link to choose a new password.</p>
       <Form method="post" noValidate className="form">
         <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          defaultValue={result?.values.email}
-          error={errors.email}
-        />
+        <EmailField defaultValue={result?.values.email} error={errors.email} />
         <SubmitButton>Send reset link</SubmitButton>
       </Form>
       <p className="form-footer">

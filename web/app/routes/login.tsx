@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '~/components/Field';
+import { EmailField, Field } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -52,18 +52,7 @@ export default function Login() {
       <Form method="post" noValidate className="form">
         <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
         {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          defaultValue={result?.values.email}
-          error={errors.email}
-        />
+        <EmailField defaultValue={result?.values.email} error={errors.email} />
         <Field
           label="Password"
           name="password"

@@ -1,13 +1,12 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '~/components/Field';
+import { NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { SubmitButton } from '~/components/SubmitButton';
 import { ResetPasswordDocument } from '~/graphql/generated';
 import { apiErrorToForm, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
 import { clearTokens, flashNotice, getSession, sessionHeaders } from '~/lib/session.server';
 
 export const meta: MetaFunction = () => [
@@ -83,17 +82,7 @@ export default function ResetPassword() {
           </p>
         ) : null}
         <input type="hidden" name="token" value={token} />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          maxLength={PASSWORD_MAX_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-          error={errors.newPassword}
-        />
+        <NewPasswordField error={errors.newPassword} />
         <SubmitButton>Set new password</SubmitButton>
       </Form>
     </section>

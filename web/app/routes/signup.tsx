@@ -1,14 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '~/components/Field';
+import { EmailField, Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { SubmitButton } from '~/components/SubmitButton';
 import { SignupDocument } from '~/graphql/generated';
 import { requireAnonymous, signInAndRedirect } from '~/lib/auth.server';
 import { apiErrorToForm, emailField, formFailure, formValues, nameField, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
+import { PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
 
 export const meta: MetaFunction = () => [{ title: 'Create your account · Crossbill' }];
 
@@ -58,26 +58,10 @@ export default function Signup() {
           defaultValue={result?.values.name}
           error={errors.name}
         />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          defaultValue={result?.values.email}
-          error={errors.email}
-        />
-        <Field
+        <EmailField defaultValue={result?.values.email} error={errors.email} />
+        <NewPasswordField
           label="Password"
           name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          maxLength={PASSWORD_MAX_LENGTH}
           hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
           error={errors.password}
         />

@@ -17,8 +17,8 @@ export class RateLimiter {
   private readonly sweep: NodeJS.Timeout;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly rules: Record<string, RateLimitRule>,
+    pool: Pool,
+    rules: Record<string, RateLimitRule>,
     private readonly enabled: boolean,
   ) {
     for (const [bucket, rule] of Object.entries(rules)) {

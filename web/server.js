@@ -38,6 +38,22 @@ app.use((req, res, next) => {
   next();
 });
 
+// Form posts from other sites are refused here, before Remix (whose own Origin/Host check
+// answers a bare 500). SameSite=Lax already keeps the session cookie off cross-site posts;
+// this also stops "log in as me" posts. Allowed: our public origin and the Host we were
+// reached at.
+const publicOrigin = new URL(process.env.PUBLIC_WEB_URL ?? `http://localhost:${port}`).origin;
+app.use((req, res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  const origin = req.get('origin');
+  const allowed = origin === undefined || origin === publicOrigin || origin === `${req.protocol}://${req.get('host')}`;
+  if (req.get('sec-fetch-site') === 'cross-site' || !allowed) {
+    res.status(403).type('text/plain').send('Cross-site form posts are not accepted.');
+    return;
+  }
+  next();
+});
+
 // Fingerprinted assets are immutable; everything else in public/ is cached briefly.
 app.use('/assets', express.static(path.join(here, 'build/client/assets'), { immutable: true, maxAge: '1y', index: false }));
 app.use(express.static(path.join(here, 'build/client'), { maxAge: '1h', index: false }));

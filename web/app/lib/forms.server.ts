@@ -1,10 +1,9 @@
 import { data } from '@remix-run/node';
 import { z } from 'zod';
-import { env } from './env.server';
 import { ApiError } from './graphql.server';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rules';
 
-// What every form action shares: a same-origin check, zod parsing of the posted fields, and
+// What every form action shares: reading the form, zod parsing of the posted fields, and
 // turning API errors into inline field errors plus one form-level message.
 
 /** What a failed form action returns; the route renders it next to the fields. */
@@ -21,22 +20,10 @@ export interface FormFailure<Values extends Record<string, string> = Record<stri
 }
 
 /**
- * Refuses posts from other sites. SameSite=Lax already keeps the session cookie off
- * cross-site POSTs (and Remix compares Origin with Host for document posts); this also stops
- * cross-site "log in as me" posts that the browser marks with Sec-Fetch-Site.
+ * Reads a posted form; a body that is not a form is a 400. (Cross-site posts never get here:
+ * web/server.js refuses them.)
  */
-export function assertSameOrigin(request: Request): void {
-  const fetchSite = request.headers.get('sec-fetch-site');
-  const origin = request.headers.get('origin');
-  const allowed = new Set([new URL(env.publicWebUrl).origin, new URL(request.url).origin]);
-  if (fetchSite === 'cross-site' || (origin !== null && !allowed.has(origin))) {
-    throw new Response('Cross-site form posts are not accepted.', { status: 403, statusText: 'Forbidden' });
-  }
-}
-
-/** Reads a posted form (after assertSameOrigin); a body that is not a form is a 400. */
 export async function readForm(request: Request): Promise<FormData> {
-  assertSameOrigin(request);
   try {
     return await request.formData();
   } catch {

@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
 import { LogoutDocument } from '~/graphql/generated';
-import { assertSameOrigin } from '~/lib/forms.server';
 import { gql, isApiError, isServiceUnavailable } from '~/lib/graphql.server';
 import { clearTokens, flashNotice, getSession, readTokens, sessionHeaders } from '~/lib/session.server';
 
@@ -10,7 +9,6 @@ export async function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  assertSameOrigin(request);
   const session = await getSession(request);
   const tokens = readTokens(session);
   if (tokens) {

@@ -82,6 +82,13 @@ async function main() {
   const meProbe = load('meProbe', 'me, no logins', ME, PROBE_CONNECTIONS, auth, '"me":{"id"');
   const meProbeDuringLogins = { ...meProbe, name: 'meProbeDuringLogins', label: 'me, during logins' };
   const login = load('loginDuringProbe', 'login, beside me', LOGIN, LOGIN_CONNECTIONS, {}, '"accessToken":"');
+  // Failed logins must not tell a wrong password from an unknown address by their timing.
+  const failedLogin = (name, label, email) => ({
+    ...load(name, label, { ...LOGIN, variables: { input: { email, password: 'not-the-password-1' } } }, 1, {}, '"INVALID_CREDENTIALS"'),
+    allowErrors: true,
+  });
+  const wrongPassword = failedLogin('wrongPassword', 'login, wrong password', USER.email);
+  const unknownEmail = failedLogin('unknownEmail', 'login, unknown email', 'nobody@crossbill.test');
 
   console.log(`\nWarming up (${WARMUP_SECONDS} s each)…`);
   for (const warm of [typename, me, login]) await runLoad(warm, WARMUP_SECONDS);
@@ -90,7 +97,9 @@ async function main() {
   const throughput = await compare([[typename], [me]]);
   console.log(`Measuring me alone against me beside ${LOGIN_CONNECTIONS} login clients (${SECONDS} s each, in ${ROUNDS} alternating slices)…`);
   const logins = await compare([[meProbe], [meProbeDuringLogins, login]]);
-  const phases = { ...throughput, ...logins };
+  console.log(`Measuring failed logins: wrong password against unknown email (${SECONDS} s each, in ${ROUNDS} alternating slices)…`);
+  const failedLogins = await compare([[wrongPassword], [unknownEmail]]);
+  const phases = { ...throughput, ...logins, ...failedLogins };
 
   const ratio = (a, b) => round(a / b, 2);
   const ratios = {
@@ -103,6 +112,10 @@ async function main() {
       p50: ratio(phases.meProbeDuringLogins.p50, phases.meProbe.p50),
       p99: ratio(phases.meProbeDuringLogins.p99, phases.meProbe.p99),
       throughput: ratio(phases.meProbeDuringLogins.rps, phases.meProbe.rps),
+    },
+    unknownEmailVsWrongPassword: {
+      p50: ratio(phases.unknownEmail.p50, phases.wrongPassword.p50),
+      p99: ratio(phases.unknownEmail.p99, phases.wrongPassword.p99),
     },
   };
   const report = {
@@ -168,7 +181,7 @@ function summarise({ load, latencies, seconds }) {
 }
 
 /** One autocannon run; it keeps every successful response's exact time (ms) for the percentiles. */
-async function runLoad({ url, body, headers = {}, expect, connections }, seconds) {
+async function runLoad({ url, body, headers = {}, expect, connections, allowErrors = false }, seconds) {
   const latencies = [];
   const instance = autocannon({
     url: `${url}/graphql`,
@@ -178,7 +191,7 @@ async function runLoad({ url, body, headers = {}, expect, connections }, seconds
     connections,
     duration: seconds,
     sampleInt: 100, // autocannon only stops on a sample tick: this ends a run within 0.1 s of `seconds`
-    verifyBody: (text) => text.includes(expect) && !text.includes('"errors"'),
+    verifyBody: (text) => text.includes(expect) && (allowErrors || !text.includes('"errors"')),
   });
   instance.on('response', (_client, status, _bytes, ms) => status === 200 && latencies.push(ms));
   const result = await instance;
@@ -205,10 +218,11 @@ function printReport({ phases, ratios, machine, config }) {
   }));
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${config.secondsPerPhase} s per phase in ${config.rounds} alternating slices`);
   console.table(rows);
-  const { meVsTypename: a, meDuringLoginsVsAlone: b } = ratios;
+  const { meVsTypename: a, meDuringLoginsVsAlone: b, unknownEmailVsWrongPassword: c } = ratios;
   console.log(`me / __typename:              throughput ×${a.throughput}, p50 ×${a.p50}, p99 ×${a.p99}`);
   console.log(`me during logins / me alone:  p50 ×${b.p50}, p99 ×${b.p99}, throughput ×${b.throughput}`);
   console.log(`login throughput beside me:   ${phases.loginDuringProbe.rps} req/s (p50 ${phases.loginDuringProbe.p50} ms)`);
+  console.log(`unknown email / wrong password (failed-login timing): p50 ×${c.p50}, p99 ×${c.p99}`);
 }
 
 async function waitForHealth(url, timeoutMs = 60_000) {

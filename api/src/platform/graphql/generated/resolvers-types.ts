@@ -29,9 +29,37 @@ export type AuthPayload = {
   user: User;
 };
 
+export type Billing = {
+  __typename?: 'Billing';
+  defaultPaymentMethod: Maybe<PaymentMethodSummary>;
+  invoices: Array<Invoice>;
+};
+
 export type ChangePasswordInput = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
+};
+
+export type CreateSubscriptionPayload = {
+  __typename?: 'CreateSubscriptionPayload';
+  /** For the Payment Element: the client secret of the first payment (null when nothing is due). */
+  clientSecret: Maybe<Scalars['String']['output']>;
+  /** Stripe publishable key the web page initialises Stripe.js with. */
+  publishableKey: Scalars['String']['output'];
+  subscription: Subscription;
+};
+
+export type Invoice = {
+  __typename?: 'Invoice';
+  amountDue: Scalars['Int']['output'];
+  amountPaid: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['String']['output'];
+  /** Stripe's hosted page for the invoice (pay or download). */
+  hostedInvoiceUrl: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  number: Maybe<Scalars['String']['output']>;
+  status: Scalars['String']['output'];
 };
 
 export type Live = {
@@ -55,22 +83,44 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Cancels at the end of the paid period; access lasts until then. */
+  cancelSubscription: Subscription;
   /**
    * Changes the signed-in user's password. Every other sign-in is ended; the returned tokens
    * replace the caller's.
    */
   changePassword: AuthPayload;
+  /** Switches the subscription to another plan, prorating the difference. */
+  changePlan: Subscription;
+  /** A Stripe billing portal URL for the signed-in user. */
+  createBillingPortalSession: RedirectPayload;
+  /** A Stripe Checkout (hosted page) URL for the plan: the alternative to the pay page. */
+  createCheckoutSession: RedirectPayload;
+  /**
+   * Starts a Stripe subscription to a plan for the web pay page (Payment Element). Returns the
+   * client secret of its first payment. Calling it again while that subscription is still
+   * incomplete returns the same one. Fails with ALREADY_SUBSCRIBED when the user already has
+   * an active subscription from any store.
+   */
+  createSubscription: CreateSubscriptionPayload;
   /** Signs in with email and password. */
   login: AuthPayload;
   /** Ends the sign-in that the given refresh token belongs to. */
   logout: Scalars['Boolean']['output'];
   /** Ends every sign-in of the signed-in user, on every device. */
   logoutEverywhere: Scalars['Boolean']['output'];
+  /** What switching the subscription to another plan would cost now (prorated), before confirming. */
+  previewPlanChange: PlanChangePreview;
   /**
    * Exchanges a refresh token for a new access token and a new refresh token. The old refresh
    * token stops working; presenting it again revokes every token of that sign-in.
    */
   refreshSession: AuthPayload;
+  /**
+   * Asks the store for the subscription's current state and updates Crossbill from it (the
+   * return page calls it, so access shows before the webhook arrives).
+   */
+  refreshSubscription: Subscription;
   /** Sends (again) the email that verifies the signed-in user's address. */
   requestEmailVerification: Scalars['Boolean']['output'];
   /**
@@ -80,6 +130,8 @@ export type Mutation = {
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from the reset email and ends every sign-in. */
   resetPassword: Scalars['Boolean']['output'];
+  /** Undoes a cancellation that has not taken effect yet. */
+  resumeSubscription: Subscription;
   /** Creates an account with email and password and signs it in. Sends a verification email. */
   signup: AuthPayload;
   /** Marks an email address as verified with the token from the verification email. */
@@ -87,8 +139,29 @@ export type Mutation = {
 };
 
 
+export type MutationCancelSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationChangePasswordArgs = {
   input: ChangePasswordInput;
+};
+
+
+export type MutationChangePlanArgs = {
+  planKey: Scalars['ID']['input'];
+  subscriptionId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateCheckoutSessionArgs = {
+  planKey: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateSubscriptionArgs = {
+  planKey: Scalars['ID']['input'];
 };
 
 
@@ -102,8 +175,19 @@ export type MutationLogoutArgs = {
 };
 
 
+export type MutationPreviewPlanChangeArgs = {
+  planKey: Scalars['ID']['input'];
+  subscriptionId: Scalars['ID']['input'];
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshSubscriptionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -118,6 +202,11 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationResumeSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSignupArgs = {
   input: SignupInput;
 };
@@ -127,10 +216,57 @@ export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
 
+export type PaymentMethodSummary = {
+  __typename?: 'PaymentMethodSummary';
+  /** e.g. `visa` */
+  brand: Scalars['String']['output'];
+  expMonth: Scalars['Int']['output'];
+  expYear: Scalars['Int']['output'];
+  last4: Scalars['String']['output'];
+};
+
+export type Plan = {
+  __typename?: 'Plan';
+  /** Price in the currency's smallest unit (cents). */
+  amount: Scalars['Int']['output'];
+  /** ISO currency code, lower-case. */
+  currency: Scalars['String']['output'];
+  description: Scalars['String']['output'];
+  /** Entitlement keys the plan grants, e.g. `pro`. */
+  entitlements: Array<Scalars['String']['output']>;
+  interval: PlanInterval;
+  /** Stable key, e.g. `pro-monthly`. */
+  key: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The price as shown, e.g. `$9.00 / month`. */
+  priceLabel: Scalars['String']['output'];
+};
+
+export type PlanChangePreview = {
+  __typename?: 'PlanChangePreview';
+  /** What would be charged now for the change (negative: a credit). */
+  amountDue: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** The plan's regular price from the next period. */
+  nextAmount: Scalars['Int']['output'];
+  nextBillingAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type PlanInterval =
+  | 'MONTH'
+  | 'YEAR';
+
 export type Query = {
   __typename?: 'Query';
   /** The signed-in user, or null when the request carries no valid access token. */
   me: Maybe<User>;
+  /** The plans on sale, in catalogue order. */
+  plans: Array<Plan>;
+};
+
+export type RedirectPayload = {
+  __typename?: 'RedirectPayload';
+  url: Scalars['String']['output'];
 };
 
 export type SignupInput = {
@@ -140,14 +276,61 @@ export type SignupInput = {
   password: Scalars['String']['input'];
 };
 
+/** Where a subscription was bought. */
+export type Store =
+  | 'APP_STORE'
+  | 'PROMOTIONAL'
+  | 'STRIPE';
+
+/** A billing subscription from one store. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  canceledAt: Maybe<Scalars['DateTime']['output']>;
+  /** End of the paid (or trial) period; access ends then unless it renews. */
+  currentPeriodEnd: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Where the subscriber manages it (billing portal, App Store subscriptions page). */
+  managementUrl: Maybe<Scalars['String']['output']>;
+  /** The plan, or null when the store sold a product that is no longer in the catalogue. */
+  plan: Maybe<Plan>;
+  status: SubscriptionStatus;
+  store: Store;
+  /** False once the subscriber has cancelled, even while still paid up. */
+  willRenew: Scalars['Boolean']['output'];
+};
+
+/**
+ * Crossbill's status of a subscription, the same for every store. Access is granted while
+ * TRIALING, ACTIVE or IN_GRACE_PERIOD (until currentPeriodEnd).
+ */
+export type SubscriptionStatus =
+  | 'ACTIVE'
+  /** Ended: cancelled, or not renewed. */
+  | 'EXPIRED'
+  /** Created, first payment not completed. */
+  | 'INCOMPLETE'
+  /** A renewal payment failed; no access while the store retries. */
+  | 'IN_BILLING_RETRY'
+  /** A renewal payment failed; access continues while the store retries. */
+  | 'IN_GRACE_PERIOD'
+  /** Collection paused by the subscriber (Stripe pause_collection). */
+  | 'PAUSED'
+  /** Taken back: refunded or revoked. */
+  | 'REVOKED'
+  | 'TRIALING';
+
 export type User = {
   __typename?: 'User';
+  /** Stripe billing details for the account page; null when the user has never paid through Stripe. */
+  billing: Maybe<Billing>;
   createdAt: Scalars['DateTime']['output'];
   /** The sign-in email, lower-cased. */
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Every billing subscription of the user, from every store, newest first. */
+  subscriptions: Array<Subscription>;
 };
 
 
@@ -224,34 +407,53 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<AuthPayloadModel>;
+  Billing: ResolverTypeWrapper<Billing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangePasswordInput: ChangePasswordInput;
+  CreateSubscriptionPayload: ResolverTypeWrapper<CreateSubscriptionPayload>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Invoice: ResolverTypeWrapper<Invoice>;
   Live: ResolverTypeWrapper<unknown>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<unknown>;
+  PaymentMethodSummary: ResolverTypeWrapper<PaymentMethodSummary>;
+  Plan: ResolverTypeWrapper<Plan>;
+  PlanChangePreview: ResolverTypeWrapper<PlanChangePreview>;
+  PlanInterval: PlanInterval;
   Query: ResolverTypeWrapper<unknown>;
+  RedirectPayload: ResolverTypeWrapper<RedirectPayload>;
   SignupInput: SignupInput;
+  Store: Store;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Subscription>;
+  SubscriptionStatus: SubscriptionStatus;
   User: ResolverTypeWrapper<UserEntity>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AuthPayload: AuthPayloadModel;
+  Billing: Billing;
   Boolean: Scalars['Boolean']['output'];
   ChangePasswordInput: ChangePasswordInput;
+  CreateSubscriptionPayload: CreateSubscriptionPayload;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Invoice: Invoice;
   Live: unknown;
   LoginInput: LoginInput;
   Mutation: unknown;
+  PaymentMethodSummary: PaymentMethodSummary;
+  Plan: Plan;
+  PlanChangePreview: PlanChangePreview;
   Query: unknown;
+  RedirectPayload: RedirectPayload;
   SignupInput: SignupInput;
   String: Scalars['String']['output'];
+  Subscription: Subscription;
   User: UserEntity;
 };
 
@@ -263,45 +465,126 @@ export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extend
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type BillingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Billing'] = ResolversParentTypes['Billing']> = {
+  defaultPaymentMethod?: Resolver<Maybe<ResolversTypes['PaymentMethodSummary']>, ParentType, ContextType>;
+  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
+};
+
+export type CreateSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateSubscriptionPayload'] = ResolversParentTypes['CreateSubscriptionPayload']> = {
+  clientSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  publishableKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
+  amountDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hostedInvoiceUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type LiveResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Live'] = ResolversParentTypes['Live']> = {
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<LiveHeartbeatArgs, 'seconds'>>;
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'id'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
+  changePlan?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'planKey' | 'subscriptionId'>>;
+  createBillingPortalSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType>;
+  createCheckoutSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'planKey'>>;
+  createSubscription?: Resolver<ResolversTypes['CreateSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionArgs, 'planKey'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   logoutEverywhere?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<MutationPreviewPlanChangeArgs, 'planKey' | 'subscriptionId'>>;
   refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
+  refreshSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationRefreshSubscriptionArgs, 'id'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  resumeSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'id'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
+export type PaymentMethodSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentMethodSummary'] = ResolversParentTypes['PaymentMethodSummary']> = {
+  brand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  last4?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Plan'] = ResolversParentTypes['Plan']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entitlements?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  interval?: Resolver<ResolversTypes['PlanInterval'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priceLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PlanChangePreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanChangePreview'] = ResolversParentTypes['PlanChangePreview']> = {
+  amountDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  nextBillingAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType>;
+};
+
+export type RedirectPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RedirectPayload'] = ResolversParentTypes['RedirectPayload']> = {
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  canceledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  currentPeriodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  managementUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  plan?: Resolver<Maybe<ResolversTypes['Plan']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
+  store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+  willRenew?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  billing?: Resolver<Maybe<ResolversTypes['Billing']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  Billing?: BillingResolvers<ContextType>;
+  CreateSubscriptionPayload?: CreateSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Invoice?: InvoiceResolvers<ContextType>;
   Live?: LiveResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PaymentMethodSummary?: PaymentMethodSummaryResolvers<ContextType>;
+  Plan?: PlanResolvers<ContextType>;
+  PlanChangePreview?: PlanChangePreviewResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RedirectPayload?: RedirectPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

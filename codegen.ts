@@ -22,6 +22,7 @@ const config: CodegenConfig = {
         mappers: {
           User: '../../../accounts/user.entity#UserEntity',
           AuthPayload: '../../../accounts/auth-payload#AuthPayloadModel',
+          Subscription: '../../../billing/store-subscription.entity#StoreSubscriptionEntity',
         },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

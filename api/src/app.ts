@@ -4,7 +4,13 @@ import { AccountService, accountRateLimitRules } from './accounts/account.servic
 import { PasswordHasher } from './accounts/passwords';
 import { SessionService } from './accounts/session.service';
 import { loadSigningKeys } from './accounts/signing-keys';
+import { StripeBillingService } from './billing/stripe/stripe-billing.service';
+import { createStripeClient } from './billing/stripe/stripe-client';
+import { StripeSync } from './billing/stripe/stripe-sync';
+import { stripeWebhookRouter } from './billing/stripe/stripe-webhook.route';
+import { SubscriptionsService } from './billing/subscriptions.service';
 import type { Config } from './config';
+import { Inbox } from './platform/inbox/inbox';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
 import type { Logger } from './platform/logger';
@@ -16,6 +22,7 @@ export interface Api {
   services: Services;
   mailer: Mailer;
   passwords: PasswordHasher;
+  inbox: Inbox;
   /** Stops taking requests, waits for those in flight, stops background work. Idempotent. */
   close(): Promise<void>;
 }
@@ -37,13 +44,34 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const sessions = new SessionService(dataSource, accessTokens, { refreshTokenTtlDays: config.tokens.refreshTokenTtlDays }, log);
   const passwords = new PasswordHasher(config.passwordHashConcurrency);
   const accounts = new AccountService(dataSource, sessions, passwords, mailer, rateLimiter, { publicWebUrl: config.publicWebUrl }, log);
-  const services: Services = { accounts, sessions };
+  const subscriptions = new SubscriptionsService(dataSource);
+  const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
+  const routers = [];
+  let stripeBilling: StripeBillingService | null = null;
+  if (config.stripe) {
+    const stripe = createStripeClient(config.stripe);
+    const stripeLog = log.child({ component: 'stripe' });
+    const sync = new StripeSync(dataSource, stripe, { gracePeriodDays: config.stripe.gracePeriodDays }, stripeLog);
+    stripeBilling = new StripeBillingService(
+      dataSource,
+      stripe,
+      sync,
+      subscriptions,
+      { publishableKey: config.stripe.publishableKey, publicWebUrl: config.publicWebUrl },
+      stripeLog,
+    );
+    inbox.register('stripe', (event, manager) => sync.handleEvent(event, manager));
+    routers.push(stripeWebhookRouter(stripe, config.stripe.webhookSecret, inbox, stripeLog));
+  }
+  const services: Services = { accounts, sessions, subscriptions, stripeBilling };
 
   const server = await startServer(
-    { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp },
+    { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },
     port,
   );
   mailer.kick(); // anything left undelivered by a previous run
+  inbox.start();
+  void inbox.drain(); // events a previous run stored but did not finish
 
   let closing: Promise<void> | undefined;
   return {
@@ -51,9 +79,11 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     services,
     mailer,
     passwords,
+    inbox,
     close() {
       closing ??= (async () => {
         await server.close();
+        await inbox.close();
         rateLimiter.close();
         await mailer.close();
       })();

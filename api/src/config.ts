@@ -35,6 +35,12 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Crossbill <no-reply@crossbill.local>'),
 
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key (pk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_URL: z.url().optional(),
+  STRIPE_GRACE_PERIOD_DAYS: z.coerce.number().int().min(0).max(60).default(7),
+
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_COMPLEXITY: positiveInt.default(1000),
   GRAPHQL_INTROSPECTION: boolish.optional(),
@@ -66,6 +72,16 @@ export interface Config {
     refreshTokenTtlDays: number;
   };
   mail: { smtpUrl: string | undefined; from: string };
+  /** Stripe billing; null when no Stripe secret key is configured (billing then refuses politely). */
+  stripe: {
+    secretKey: string;
+    publishableKey: string;
+    webhookSecret: string;
+    /** Another Stripe-compatible base URL (the local sandbox); unset for api.stripe.com. */
+    apiUrl: string | undefined;
+    /** How long a subscriber keeps access after a failed renewal while Stripe retries. */
+    gracePeriodDays: number;
+  } | null;
   /** Password hashes running at once; undefined = one per core. */
   passwordHashConcurrency: number | undefined;
   graphql: { maxDepth: number; maxComplexity: number; introspection: boolean };
@@ -106,6 +122,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Production requires: ${missing.join(', ')} (see .env.example)`);
     }
   }
+  if (e.STRIPE_SECRET_KEY && (!e.STRIPE_PUBLISHABLE_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
+    // Never a reason to skip webhook verification: without its secret, billing does not start.
+    throw new ConfigError('STRIPE_SECRET_KEY is set, so STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET are required too (see .env.example)');
+  }
   const publicApiUrl = (e.PUBLIC_API_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
@@ -125,6 +145,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+    stripe: e.STRIPE_SECRET_KEY
+      ? {
+          secretKey: e.STRIPE_SECRET_KEY,
+          publishableKey: e.STRIPE_PUBLISHABLE_KEY!,
+          webhookSecret: e.STRIPE_WEBHOOK_SECRET!,
+          apiUrl: e.STRIPE_API_URL,
+          gracePeriodDays: e.STRIPE_GRACE_PERIOD_DAYS,
+        }
+      : null,
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,

@@ -12,6 +12,9 @@ export const errorCodes = {
   INVALID_TOKEN: 'This link or token is not valid. Request a new one.',
   RATE_LIMITED: 'Too many attempts. Wait a little and try again.',
   NOT_FOUND: 'Not found.',
+  ALREADY_SUBSCRIBED: 'You already have an active subscription.',
+  BILLING_UNAVAILABLE: 'Payments are unavailable right now. Try again in a moment.',
+  PAYMENT_FAILED: 'The payment did not go through. Try another payment method.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Try again in a moment.',
 } as const;
 
@@ -26,21 +29,25 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields?: FieldProblem[];
   readonly retryAfterSeconds?: number;
+  /** Extra, safe facts for clients (e.g. which store owns a subscription). */
+  readonly details?: Record<string, string | number | boolean | null>;
 
   constructor(
     code: ErrorCode,
     message: string = errorCodes[code],
-    extra: { fields?: FieldProblem[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    extra: { fields?: FieldProblem[]; retryAfterSeconds?: number; details?: AppError['details']; cause?: unknown } = {},
   ) {
     super(message, { cause: extra.cause });
     this.name = 'AppError';
     this.code = code;
     this.fields = extra.fields;
     this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.details = extra.details;
   }
 
   get extensions(): Record<string, unknown> {
     return {
+      ...this.details,
       code: this.code,
       ...(this.fields ? { fields: this.fields } : {}),
       ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),

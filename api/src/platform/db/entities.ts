@@ -1,6 +1,9 @@
 import { OneTimeTokenEntity } from '../../accounts/one-time-token.entity';
 import { RefreshTokenEntity, SessionEntity } from '../../accounts/session.entity';
 import { UserEntity } from '../../accounts/user.entity';
+import { StoreSubscriptionEntity } from '../../billing/store-subscription.entity';
+import { StripeCustomerEntity } from '../../billing/stripe/stripe-customer.entity';
+import { InboxEventEntity } from '../inbox/inbox-event.entity';
 import { MailMessageEntity } from '../mail/mail-message.entity';
 import { RateLimitEntity } from '../rate-limit/rate-limit.entity';
 
@@ -12,4 +15,7 @@ export const entities = [
   OneTimeTokenEntity,
   MailMessageEntity,
   RateLimitEntity,
+  InboxEventEntity,
+  StripeCustomerEntity,
+  StoreSubscriptionEntity,
 ];

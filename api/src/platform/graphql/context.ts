@@ -1,6 +1,8 @@
 import type { AccountService } from '../../accounts/account.service';
 import type { RequestMeta } from '../../accounts/auth-payload';
 import type { SessionService, Viewer } from '../../accounts/session.service';
+import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
+import type { SubscriptionsService } from '../../billing/subscriptions.service';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -8,6 +10,9 @@ import type { Logger } from '../logger';
 export interface Services {
   accounts: AccountService;
   sessions: SessionService;
+  subscriptions: SubscriptionsService;
+  /** Null when Stripe is not configured. */
+  stripeBilling: StripeBillingService | null;
 }
 
 export interface GraphQLContext {
@@ -15,6 +20,8 @@ export interface GraphQLContext {
   log: Logger;
   meta: RequestMeta;
   services: Services;
+  /** The web app's public base URL (for links such as management URLs). */
+  publicWebUrl: string;
   /** The caller, or null when the request carries no credential. Throws on a bad or expired one. */
   viewer(): Promise<Viewer | null>;
   /** The caller; throws UNAUTHENTICATED when there is none. */
@@ -27,6 +34,7 @@ export function createContext(args: {
   log: Logger;
   meta: RequestMeta;
   services: Services;
+  publicWebUrl: string;
   accessToken: string | null;
 }): GraphQLContext {
   let viewer: Promise<Viewer | null> | undefined;
@@ -36,6 +44,7 @@ export function createContext(args: {
     log: args.log,
     meta: args.meta,
     services: args.services,
+    publicWebUrl: args.publicWebUrl,
     viewer: load,
     async requireViewer() {
       const v = await load();

@@ -28,6 +28,8 @@ export interface ServerDeps {
   signingKeys: SigningKeys;
   /** Serve the outbox at /dev/outbox (development without SMTP only). */
   exposeOutbox: boolean;
+  /** Routers mounted before GraphQL (webhooks, which need their raw bodies). */
+  routers?: express.Router[];
 }
 
 export interface RunningServer {
@@ -86,6 +88,8 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
     });
   }
 
+  for (const router of deps.routers ?? []) app.use(router);
+
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
@@ -129,6 +133,7 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
             log: log.child({ requestId, transport: 'ws' }),
             meta: { ip: request.socket.remoteAddress ?? 'unknown', userAgent: request.headers['user-agent'] ?? null },
             services,
+            publicWebUrl: config.publicWebUrl,
             accessToken: connectionToken(ctx.connectionParams),
           }),
         };
@@ -184,6 +189,7 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
           log: req.log,
           meta: requestMeta(req),
           services,
+          publicWebUrl: config.publicWebUrl,
           accessToken: bearerToken(req.headers.authorization),
         });
       },

@@ -3,9 +3,11 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserEntity } from '../../../accounts/user.entity';
 import type { AuthPayloadModel } from '../../../accounts/auth-payload';
+import type { StoreSubscriptionEntity } from '../../../billing/store-subscription.entity';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -410,7 +412,7 @@ export type ResolversTypes = {
   Billing: ResolverTypeWrapper<Billing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangePasswordInput: ChangePasswordInput;
-  CreateSubscriptionPayload: ResolverTypeWrapper<CreateSubscriptionPayload>;
+  CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -427,7 +429,7 @@ export type ResolversTypes = {
   SignupInput: SignupInput;
   Store: Store;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Subscription: ResolverTypeWrapper<Subscription>;
+  Subscription: ResolverTypeWrapper<StoreSubscriptionEntity>;
   SubscriptionStatus: SubscriptionStatus;
   User: ResolverTypeWrapper<UserEntity>;
 };
@@ -438,7 +440,7 @@ export type ResolversParentTypes = {
   Billing: Billing;
   Boolean: Scalars['Boolean']['output'];
   ChangePasswordInput: ChangePasswordInput;
-  CreateSubscriptionPayload: CreateSubscriptionPayload;
+  CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -453,7 +455,7 @@ export type ResolversParentTypes = {
   RedirectPayload: RedirectPayload;
   SignupInput: SignupInput;
   String: Scalars['String']['output'];
-  Subscription: Subscription;
+  Subscription: StoreSubscriptionEntity;
   User: UserEntity;
 };
 

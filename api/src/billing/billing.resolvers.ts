@@ -1,0 +1,67 @@
+import { AppError } from '../platform/errors';
+import type { GraphQLContext } from '../platform/graphql/context';
+import type { Resolvers } from '../platform/graphql/generated/resolvers-types';
+import { planByKey, plans, priceLabel, type PlanDefinition } from './plans';
+import type { StoreSubscriptionEntity } from './store-subscription.entity';
+
+const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
+
+const planModel = (plan: PlanDefinition) => ({
+  key: plan.key,
+  name: plan.name,
+  description: plan.description,
+  amount: plan.amount,
+  currency: plan.currency,
+  interval: plan.interval.toUpperCase() as 'MONTH' | 'YEAR',
+  priceLabel: priceLabel(plan),
+  entitlements: plan.entitlements,
+});
+
+function stripeBilling(ctx: GraphQLContext) {
+  if (!ctx.services.stripeBilling) throw new AppError('BILLING_UNAVAILABLE', 'Payments on the web are not set up on this server.');
+  return ctx.services.stripeBilling;
+}
+
+export const billingResolvers: Resolvers = {
+  Query: {
+    plans: () => plans.map(planModel),
+  },
+  User: {
+    subscriptions: async (user, _args, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return ctx.services.subscriptions.listForUser(user.id);
+    },
+    billing: async (user, _args, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return ctx.services.stripeBilling ? ctx.services.stripeBilling.billingDetails(user) : null;
+    },
+  },
+  Subscription: {
+    store: (s) => s.store.toUpperCase() as 'STRIPE' | 'APP_STORE' | 'PROMOTIONAL',
+    status: (s) => s.status.toUpperCase() as never,
+    plan: (s) => {
+      const plan = s.planKey ? planByKey(s.planKey) : undefined;
+      return plan ? planModel(plan) : null;
+    },
+    managementUrl: (s: StoreSubscriptionEntity, _args, ctx) =>
+      s.store === 'app_store' ? APP_STORE_MANAGE_URL : s.store === 'stripe' ? `${ctx.publicWebUrl}/account` : null,
+  },
+  Mutation: {
+    createSubscription: async (_root, { planKey }, ctx) => stripeBilling(ctx).createSubscription((await ctx.requireViewer()).user, planKey),
+    createCheckoutSession: async (_root, { planKey }, ctx) => ({
+      url: await stripeBilling(ctx).createCheckoutSession((await ctx.requireViewer()).user, planKey),
+    }),
+    createBillingPortalSession: async (_root, _args, ctx) => ({
+      url: await stripeBilling(ctx).createBillingPortalSession((await ctx.requireViewer()).user),
+    }),
+    refreshSubscription: async (_root, { id }, ctx) => stripeBilling(ctx).refresh((await ctx.requireViewer()).user, id),
+    previewPlanChange: async (_root, { subscriptionId, planKey }, ctx) =>
+      stripeBilling(ctx).previewPlanChange((await ctx.requireViewer()).user, subscriptionId, planKey),
+    changePlan: async (_root, { subscriptionId, planKey }, ctx) =>
+      stripeBilling(ctx).changePlan((await ctx.requireViewer()).user, subscriptionId, planKey),
+    cancelSubscription: async (_root, { id }, ctx) => stripeBilling(ctx).cancelAtPeriodEnd((await ctx.requireViewer()).user, id),
+    resumeSubscription: async (_root, { id }, ctx) => stripeBilling(ctx).resume((await ctx.requireViewer()).user, id),
+  },
+};

@@ -53,6 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
               Crossbill
             </Link>
             <nav aria-label="Main" className="site-nav">
+              <NavLink to="/pricing">Plans</NavLink>
               {data?.signedIn ? (
                 <NavLink to="/account">Account</NavLink>
               ) : (

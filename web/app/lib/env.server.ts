@@ -16,6 +16,11 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().optional(),
   /** How long the web server waits for the API before showing "service unavailable". */
   API_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),
+  /**
+   * Where the pay page loads Stripe.js from instead of https://js.stripe.com (the local Stripe
+   * sandbox's stand-in). Unset: real Stripe.js. Never set it in production.
+   */
+  STRIPE_JS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
 });
 
 export interface Env {
@@ -27,6 +32,8 @@ export interface Env {
   publicWebUrl: string;
   sessionSecrets: string[];
   apiTimeoutMs: number;
+  /** Stripe.js stand-in for the sandbox, or null for the real https://js.stripe.com. */
+  stripeJsUrl: string | null;
 }
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -45,6 +52,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     if (secrets.length === 0) throw new Error('SESSION_SECRET is required in production (see .env.example).');
     if (secrets.some((s) => s.length < 32)) throw new Error('SESSION_SECRET must be at least 32 characters long.');
     if (secrets.includes(DEV_SESSION_SECRET)) throw new Error('SESSION_SECRET must not be the development default.');
+    if (e.STRIPE_JS_URL) throw new Error('STRIPE_JS_URL is for the local Stripe sandbox; production loads https://js.stripe.com.');
   }
   return {
     nodeEnv: e.NODE_ENV,
@@ -54,16 +62,23 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     publicWebUrl: e.PUBLIC_WEB_URL.replace(/\/$/, ''),
     sessionSecrets: secrets.length ? secrets : [DEV_SESSION_SECRET],
     apiTimeoutMs: e.API_TIMEOUT_MS,
+    stripeJsUrl: e.STRIPE_JS_URL ?? null,
   };
 }
 
 export const env: Env = loadEnv();
 
+/** What the browser may see: an explicit list, never a spread of `env`. */
+export interface PublicEnv {
+  /** The Stripe.js stand-in's URL in the sandbox; null means real Stripe.js. */
+  stripeJsUrl: string | null;
+}
+
 /**
- * What the browser may see. Nothing yet: when something is needed (a Stripe publishable key),
- * add it here, return it from the root loader and read it with useRouteLoaderData('root').
- * Never spread `env` into this.
+ * The public subset of the environment. Routes that need it return it from their loader (the
+ * pay page does). The Stripe publishable key is not here: the API hands it out with each
+ * `createSubscription`, so the web app needs no Stripe configuration of its own.
  */
-export function publicEnv(): Record<string, never> {
-  return {};
+export function publicEnv(): PublicEnv {
+  return { stripeJsUrl: env.stripeJsUrl };
 }

@@ -16,6 +16,9 @@ export type ApiErrorCode =
   | 'INVALID_TOKEN'
   | 'RATE_LIMITED'
   | 'NOT_FOUND'
+  | 'ALREADY_SUBSCRIBED'
+  | 'BILLING_UNAVAILABLE'
+  | 'PAYMENT_FAILED'
   | 'INTERNAL_SERVER_ERROR'
   // Anything else the API may add later, without losing the known codes' autocompletion.
   | (string & {});
@@ -30,13 +33,20 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly fields: FieldProblem[];
   readonly retryAfterSeconds: number | null;
+  /** The error's other scalar extensions, e.g. `store` on ALREADY_SUBSCRIBED. */
+  readonly details: Readonly<Record<string, string | number | boolean | null>>;
 
-  constructor(code: ApiErrorCode, message: string, extra: { fields?: FieldProblem[]; retryAfterSeconds?: number | null } = {}) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    extra: { fields?: FieldProblem[]; retryAfterSeconds?: number | null; details?: Record<string, string | number | boolean | null> } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.fields = extra.fields ?? [];
     this.retryAfterSeconds = extra.retryAfterSeconds ?? null;
+    this.details = extra.details ?? {};
   }
 }
 
@@ -92,7 +102,12 @@ function toApiError(error: { message?: string; extensions?: Record<string, unkno
     : [];
   const retryAfterSeconds = typeof ext.retryAfterSeconds === 'number' ? ext.retryAfterSeconds : null;
   const message = typeof error.message === 'string' && error.message ? error.message : 'Something went wrong. Try again in a moment.';
-  return new ApiError(code, message, { fields, retryAfterSeconds });
+  const details: Record<string, string | number | boolean | null> = {};
+  for (const [key, value] of Object.entries(ext)) {
+    if (['code', 'fields', 'retryAfterSeconds', 'stacktrace'].includes(key)) continue;
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) details[key] = value as string | number | boolean | null;
+  }
+  return new ApiError(code, message, { fields, retryAfterSeconds, details });
 }
 
 const printed = new WeakMap<DocumentNode, string>();

@@ -26,9 +26,14 @@ export default function Home() {
         </p>
         <div className="actions">
           {signedIn ? (
-            <Link className="button button--primary" to="/account">
-              Go to your account
-            </Link>
+            <>
+              <Link className="button button--primary" to="/account">
+                Go to your account
+              </Link>
+              <Link className="button button--secondary" to="/pricing">
+                See plans
+              </Link>
+            </>
           ) : (
             <>
               <Link className="button button--primary" to="/signup">
@@ -48,7 +53,9 @@ export default function Home() {
         </li>
         <li>
           <h2>Pay where you like</h2>
-          <p>Subscribe with a card on the web or through the App Store.</p>
+          <p>
+            Subscribe with a card on the web or through the App Store. <Link to="/pricing">See plans and prices</Link>.
+          </p>
         </li>
         <li>
           <h2>Leave any time</h2>

@@ -1,0 +1,45 @@
+import { redirect } from '@remix-run/node';
+import type { Store } from '~/graphql/generated';
+import { isStore } from './billing';
+import { ApiError, isApiError } from './graphql.server';
+
+// Server-side billing helpers shared by the pay, return and account routes.
+
+/** What the pay page shows instead of the form when the user already has a subscription. */
+export interface AlreadySubscribed {
+  kind: 'already-subscribed';
+  store: Store | null;
+  message: string;
+}
+
+export const alreadySubscribed = (error: ApiError): AlreadySubscribed => ({
+  kind: 'already-subscribed',
+  store: isStore(error.details.store) ? error.details.store : null,
+  message: error.message,
+});
+
+/** Words for billing errors that are not about a form field. */
+export function billingErrorMessage(error: ApiError): string {
+  switch (error.code) {
+    case 'BILLING_UNAVAILABLE':
+      return 'Payments are not available right now. Nothing was changed — try again in a few minutes.';
+    case 'PAYMENT_FAILED':
+      return 'The payment didn’t go through. Update your card with “Manage billing” and try again.';
+    case 'NOT_FOUND':
+      return 'That subscription was not found. Reload the page and try again.';
+    default:
+      return error.message;
+  }
+}
+
+/** A redirect to a Stripe-hosted page (Checkout, billing portal); only https, or http in the sandbox. */
+export function redirectToStripe(url: string, headers?: HeadersInit): Response {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`refusing to redirect to ${parsed.protocol} URL`);
+  return redirect(parsed.toString(), { headers });
+}
+
+/** For a plan key in the URL: an unknown plan is a 404, not an error page. */
+export function throwIfUnknownPlan(error: unknown): void {
+  if (isApiError(error, 'BAD_USER_INPUT')) throw new Response('No such plan', { status: 404, statusText: 'Not Found' });
+}

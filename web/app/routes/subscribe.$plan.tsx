@@ -1,0 +1,171 @@
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
+import { PaymentForm } from '~/components/billing/PaymentForm';
+import { FormError } from '~/components/FormError';
+import { SubmitButton } from '~/components/SubmitButton';
+import { CreateCheckoutSessionDocument, CreateSubscriptionDocument, PlansDocument, type Store } from '~/graphql/generated';
+import { requireUser, throwIfSessionEnded } from '~/lib/auth.server';
+import { STORE_OWNER } from '~/lib/billing';
+import { alreadySubscribed, billingErrorMessage, redirectToStripe, throwIfUnknownPlan } from '~/lib/billing.server';
+import { publicEnv } from '~/lib/env.server';
+import { readForm } from '~/lib/forms.server';
+import { gql, isApiError } from '~/lib/graphql.server';
+import { formatMoney } from '~/lib/money';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data && 'plan' in data && data.plan ? `Subscribe to ${data.plan.name} · Crossbill` : 'Subscribe · Crossbill' },
+];
+
+// The page carries a payment's client secret: never cached, by the browser or anyone else.
+export const headers: HeadersFunction = () => ({ 'Cache-Control': 'no-store' });
+
+// Only a new plan in the URL calls createSubscription again; nothing on this page changes it.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, nextParams, defaultShouldRevalidate }) =>
+  currentParams.plan !== nextParams.plan && defaultShouldRevalidate;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const auth = await requireUser(request);
+  const planKey = params.plan ?? '';
+  let created;
+  try {
+    const [{ createSubscription }, { plans }] = await Promise.all([
+      gql(request, CreateSubscriptionDocument, { planKey }, { accessToken: auth.accessToken }),
+      gql(request, PlansDocument, {}),
+    ]);
+    created = { ...createSubscription, plan: plans.find((p) => p.key === planKey) ?? null };
+  } catch (error) {
+    throwIfUnknownPlan(error);
+    await throwIfSessionEnded(request, auth.session, error);
+    if (isApiError(error, 'ALREADY_SUBSCRIBED')) return data(alreadySubscribed(error), { headers: auth.headers });
+    if (isApiError(error)) return data({ kind: 'unavailable' as const, message: billingErrorMessage(error) }, { headers: auth.headers });
+    throw error;
+  }
+  const { subscription, clientSecret, publishableKey, plan } = created;
+  // Nothing to pay now (a trial, a full discount): the subscription is already on its way.
+  if (!clientSecret) throw redirect(`/subscribe/return?subscription=${encodeURIComponent(subscription.id)}`, { headers: auth.headers });
+  return data(
+    {
+      kind: 'pay' as const,
+      plan: plan ? { key: plan.key, name: plan.name, priceLabel: plan.priceLabel, description: plan.description } : null,
+      firstPayment: plan ? formatMoney(plan.amount, plan.currency) : null,
+      subscriptionId: subscription.id,
+      clientSecret,
+      publishableKey,
+      ...publicEnv(),
+    },
+    { headers: auth.headers },
+  );
+}
+
+/** The no-JavaScript path (and the fallback when Stripe.js can't load): Stripe Checkout. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  await readForm(request);
+  const auth = await requireUser(request);
+  try {
+    const { createCheckoutSession } = await gql(request, CreateCheckoutSessionDocument, { planKey: params.plan ?? '' }, { accessToken: auth.accessToken });
+    return redirectToStripe(createCheckoutSession.url, auth.headers);
+  } catch (error) {
+    throwIfUnknownPlan(error);
+    await throwIfSessionEnded(request, auth.session, error);
+    if (!isApiError(error)) throw error;
+    if (isApiError(error, 'ALREADY_SUBSCRIBED')) return redirect(request.url, { headers: auth.headers });
+    return data({ formError: billingErrorMessage(error) }, { status: 400, headers: auth.headers });
+  }
+}
+
+function HostedCheckout({ formError }: { formError?: string | null }) {
+  return (
+    <Form method="post" className="inline-form">
+      <FormError message={formError} />
+      <SubmitButton variant="secondary">Pay on a Stripe-hosted page</SubmitButton>
+    </Form>
+  );
+}
+
+export default function Subscribe() {
+  const page = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const formError = result && 'formError' in result ? result.formError : null;
+
+  if (page.kind === 'already-subscribed') return <AlreadySubscribedPage store={page.store} message={page.message} />;
+  if (page.kind === 'unavailable') {
+    return (
+      <section className="card card--narrow">
+        <h1 id="subscribe-title">Payments are unavailable</h1>
+        <div className="notice notice--error" role="alert">
+          {page.message}
+        </div>
+        <p>
+          <Link to="/pricing">Back to the plans</Link>
+        </p>
+      </section>
+    );
+  }
+
+  const { plan, firstPayment } = page;
+  const payLabel = plan && firstPayment ? `You’ll be charged ${firstPayment} now, then ${plan.priceLabel} until you cancel.` : 'You’ll be charged now.';
+  return (
+    <section className="card card--narrow pay" aria-labelledby="subscribe-title">
+      <h1 id="subscribe-title">{plan ? `Subscribe to ${plan.name}` : 'Subscribe'}</h1>
+      {plan ? (
+        <p className="pay-summary" data-testid="pay-summary">
+          <strong>{plan.priceLabel}</strong> <span className="muted">· {plan.description}</span>
+        </p>
+      ) : null}
+      <noscript>
+        <div className="notice notice--info">
+          The card form needs JavaScript. Without it, you can pay on a secure page hosted by Stripe.
+        </div>
+        <HostedCheckout />
+      </noscript>
+      {formError ? <HostedCheckout formError={formError} /> : null}
+      <PaymentForm
+        publishableKey={page.publishableKey}
+        clientSecret={page.clientSecret}
+        stripeJsUrl={page.stripeJsUrl}
+        subscriptionId={page.subscriptionId}
+        payLabel={payLabel}
+        fallback={<HostedCheckout />}
+      />
+      <p className="muted pay-footer">
+        Payments are processed by Stripe; Crossbill never sees your card number. Cancel any time from your account page.{' '}
+        <Link to="/pricing">Choose another plan</Link>
+      </p>
+    </section>
+  );
+}
+
+function AlreadySubscribedPage({ store, message }: { store: Store | null; message: string }) {
+  return (
+    <section className="card card--narrow" data-testid="already-subscribed">
+      <h1 id="subscribe-title">You’re already subscribed</h1>
+      {store ? (
+        <p>
+          Your account already has a subscription, bought {STORE_OWNER[store]}. It works on the web and on your iPhone, so there is
+          nothing more to buy.
+        </p>
+      ) : (
+        <p>{message}</p>
+      )}
+      {store === 'APP_STORE' ? (
+        <p>
+          To change or cancel it, manage it in the App Store on your iPhone: open Settings, tap your name, then Subscriptions.
+        </p>
+      ) : store === 'STRIPE' ? (
+        <p>You can change plan or cancel on your account page.</p>
+      ) : null}
+      <div className="actions">
+        <Link className="button button--primary" to="/account">
+          Go to your account
+        </Link>
+      </div>
+    </section>
+  );
+}

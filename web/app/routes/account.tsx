@@ -1,12 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
+import { BillingSection, type BillingResult } from '~/components/billing/BillingSection';
 import { Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
 import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
+import { isBillingIntent } from '~/lib/billing';
+import { billingAction, loadAccountBilling } from '~/lib/billing-account.server';
 import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
 import { clearTokens, flashNotice, popNotice, sessionHeaders, storeTokens } from '~/lib/session.server';
@@ -17,11 +20,15 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZon
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
-  const { notice, headers } = await popNotice(auth.session, auth.headers);
+  const [{ notice, headers }, billing] = await Promise.all([
+    popNotice(auth.session, auth.headers),
+    loadAccountBilling(request, auth.accessToken),
+  ]);
   const { user } = auth;
   return data(
     {
       notice,
+      billing,
       user: {
         name: user.name,
         email: user.email,
@@ -52,6 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const auth = await requireUser(request);
   const { session, accessToken } = auth;
   const intent = form.get('intent') as Intent;
+  if (isBillingIntent(intent)) return billingAction(request, auth, intent, form);
   if (!INTENTS.includes(intent)) {
     return formFailure({ formError: 'Unknown action. Reload the page and try again.', fieldErrors: {}, values: {} }, { headers: auth.headers });
   }
@@ -93,9 +101,13 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+const isBillingResult = (value: { intent?: string }): value is BillingResult => isBillingIntent(value.intent);
+
 export default function Account() {
-  const { user, notice } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { user, notice, billing } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const billingResult = actionData && isBillingResult(actionData) ? actionData : undefined;
+  const result = actionData && !actionData.ok && !billingResult ? actionData : undefined;
   const failed = (intent: Intent) => (result?.intent === intent || (!result?.intent && intent === 'change-password') ? result : undefined);
   const password = failed('change-password');
   const resend = failed('resend-verification');
@@ -148,6 +160,14 @@ export default function Account() {
           </Form>
         )}
       </section>
+
+      <BillingSection
+        subscriptions={billing.subscriptions}
+        billing={billing.billing}
+        plans={billing.plans}
+        problem={billing.problem}
+        result={billingResult}
+      />
 
       <section className="card">
         <h2 id="password-title">Change password</h2>

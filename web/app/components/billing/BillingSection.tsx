@@ -1,0 +1,305 @@
+import { Form, Link } from '@remix-run/react';
+import { FormError } from '~/components/FormError';
+import { Notice } from '~/components/Notice';
+import { SubmitButton } from '~/components/SubmitButton';
+import type { MyBillingQuery, SubscriptionFieldsFragment } from '~/graphql/generated';
+import {
+  cardBrand,
+  formatDate,
+  isManageableHere,
+  renewalLine,
+  statusInWords,
+  statusTone,
+  storeName,
+} from '~/lib/billing';
+import { formatMoney } from '~/lib/money';
+
+type Billing = NonNullable<NonNullable<MyBillingQuery['me']>['billing']>;
+
+export interface PlanOption {
+  key: string;
+  name: string;
+  priceLabel: string;
+}
+
+/** What the account action answered for a billing form: a confirm step or a failure. */
+export type BillingResult =
+  | { ok: true; intent: 'preview-plan-change'; subscriptionId: string; planKey: string; planName: string; dueNow: string; then: string }
+  | { ok: true; intent: 'cancel-subscription'; subscriptionId: string }
+  | { ok: false; intent?: string; formError: string | null; fieldErrors: Partial<Record<string, string>>; values: Partial<Record<string, string>> };
+
+interface BillingSectionProps {
+  subscriptions: SubscriptionFieldsFragment[] | null;
+  billing: Billing | null;
+  plans: PlanOption[];
+  problem: string | null;
+  result: BillingResult | undefined;
+}
+
+/** Statuses that belong to the past: listed apart, without actions. */
+const isPast = (s: SubscriptionFieldsFragment) => s.status === 'EXPIRED' || s.status === 'REVOKED';
+
+export function BillingSection({ subscriptions, billing, plans, problem, result }: BillingSectionProps) {
+  const current = (subscriptions ?? []).filter((s) => !isPast(s));
+  const past = (subscriptions ?? []).filter(isPast);
+  const hasStripe = Boolean(billing) || current.some((s) => s.store === 'STRIPE');
+  const portalFailure = result && !result.ok && result.intent === 'billing-portal' ? result.formError : null;
+
+  return (
+    <section className="card" aria-labelledby="billing-title">
+      <h2 id="billing-title">Subscription</h2>
+      {problem ? <Notice kind="error">{problem}</Notice> : null}
+
+      {subscriptions && current.length === 0 ? (
+        <div data-testid="no-subscription">
+          <p>You don’t have a subscription.</p>
+          <Link className="button button--primary" to="/pricing">
+            See plans
+          </Link>
+        </div>
+      ) : (
+        <ul className="subscriptions">
+          {current.map((s) => (
+            <li key={s.id}>
+              <SubscriptionItem subscription={s} plans={plans} result={result} />
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {hasStripe ? (
+        <div className="billing-details">
+          <h3 id="payment-method-title">Payment method</h3>
+          {billing?.defaultPaymentMethod ? (
+            <p data-testid="payment-method">
+              {cardBrand(billing.defaultPaymentMethod.brand)} ending in {billing.defaultPaymentMethod.last4}, expires{' '}
+              {String(billing.defaultPaymentMethod.expMonth).padStart(2, '0')}/{billing.defaultPaymentMethod.expYear}
+            </p>
+          ) : billing ? (
+            <p className="muted" data-testid="payment-method">
+              No card on file.
+            </p>
+          ) : null}
+          <Form method="post" className="inline-form">
+            <FormError message={portalFailure} />
+            <p className="muted">Update your card, download receipts or change billing details on Stripe’s secure page.</p>
+            <SubmitButton intent="billing-portal" variant="secondary">
+              Manage billing
+            </SubmitButton>
+          </Form>
+          {billing && billing.invoices.length > 0 ? <Invoices invoices={billing.invoices} /> : null}
+        </div>
+      ) : null}
+
+      {past.length > 0 ? (
+        <details className="past-subscriptions">
+          <summary>Past subscriptions ({past.length})</summary>
+          <ul className="subscriptions">
+            {past.map((s) => (
+              <li key={s.id} className="subscription" data-testid="past-subscription">
+                {s.plan?.name ?? 'Subscription'} · {storeName(s.store)} · {renewalLine(s) ?? statusInWords(s.status)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+function SubscriptionItem({ subscription: s, plans, result }: { subscription: SubscriptionFieldsFragment; plans: PlanOption[]; result: BillingResult | undefined }) {
+  const mine = result && (result.ok ? result.subscriptionId === s.id : result.values.subscriptionId === s.id) ? result : undefined;
+  const failure = mine && !mine.ok ? mine : undefined;
+  const preview = mine?.ok && mine.intent === 'preview-plan-change' ? mine : undefined;
+  const confirmingCancel = mine?.ok && mine.intent === 'cancel-subscription';
+  const tone = statusTone(s);
+  const renewal = renewalLine(s);
+  const manageable = isManageableHere(s);
+  const otherPlans = plans.filter((p) => p.key !== s.plan?.key);
+  const titleId = `subscription-${s.id}`;
+
+  return (
+    <article className="subscription" aria-labelledby={titleId}>
+      <h3 id={titleId}>
+        <span data-testid="subscription-plan">{s.plan?.name ?? 'Subscription'}</span>
+        <span className={`badge badge--${tone}`} data-testid="subscription-status" data-status={s.status}>
+          {statusInWords(s.status)}
+        </span>
+      </h3>
+      <dl className="details">
+        {s.plan ? (
+          <div>
+            <dt>Price</dt>
+            <dd>{s.plan.priceLabel}</dd>
+          </div>
+        ) : null}
+        {renewal ? (
+          <div>
+            <dt>{s.willRenew ? 'Next payment' : 'Access'}</dt>
+            <dd data-testid="subscription-renewal">{renewal}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Bought through</dt>
+          <dd data-testid="subscription-store">{storeName(s.store)}</dd>
+        </div>
+      </dl>
+
+      {failure?.formError ? <FormError message={failure.formError} /> : null}
+
+      {s.store === 'APP_STORE' ? (
+        <p className="muted">
+          Manage it in the App Store on your iPhone (Settings → your name → Subscriptions)
+          {s.managementUrl ? (
+            <>
+              {' '}
+              or <a href={s.managementUrl}>open your App Store subscriptions</a>
+            </>
+          ) : null}
+          .
+        </p>
+      ) : null}
+
+      {s.store === 'STRIPE' && s.status === 'INCOMPLETE' && s.plan ? (
+        <div className="actions">
+          <Link className="button button--primary" to={`/subscribe/${encodeURIComponent(s.plan.key)}`}>
+            Complete payment
+          </Link>
+        </div>
+      ) : null}
+
+      {manageable ? (
+        <>
+          {s.willRenew && otherPlans.length > 0 && !preview ? (
+            <Form method="post" className="form" noValidate>
+              <input type="hidden" name="subscriptionId" value={s.id} />
+              <div className={failure?.fieldErrors.planKey ? 'field select-field field--invalid' : 'field select-field'}>
+                <label htmlFor={`plan-${s.id}`}>Switch to</label>
+                <select
+                  id={`plan-${s.id}`}
+                  name="planKey"
+                  defaultValue={failure?.values.planKey || otherPlans[0]?.key}
+                  aria-invalid={failure?.fieldErrors.planKey ? true : undefined}
+                  aria-describedby={failure?.fieldErrors.planKey ? `plan-${s.id}-error` : undefined}
+                >
+                  {otherPlans.map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.name} — {p.priceLabel}
+                    </option>
+                  ))}
+                </select>
+                {failure?.fieldErrors.planKey ? (
+                  <p id={`plan-${s.id}-error`} className="field-error">
+                    {failure.fieldErrors.planKey}
+                  </p>
+                ) : null}
+              </div>
+              <SubmitButton intent="preview-plan-change" variant="secondary">
+                Change plan
+              </SubmitButton>
+            </Form>
+          ) : null}
+
+          {preview ? (
+            <Form method="post" className="confirm-box" data-testid="plan-change-preview">
+              <input type="hidden" name="subscriptionId" value={s.id} />
+              <input type="hidden" name="planKey" value={preview.planKey} />
+              <p>
+                <strong>Switch to {preview.planName}?</strong>
+              </p>
+              <p data-testid="plan-change-amount">
+                {preview.dueNow}. {preview.then}.
+              </p>
+              <div className="actions">
+                <SubmitButton intent="change-plan" autoFocus>
+                  Confirm plan change
+                </SubmitButton>
+                <Link className="button button--secondary" to="/account" preventScrollReset>
+                  Keep my plan
+                </Link>
+              </div>
+            </Form>
+          ) : null}
+
+          {confirmingCancel ? (
+            <Form method="post" className="confirm-box" data-testid="cancel-confirm">
+              <input type="hidden" name="subscriptionId" value={s.id} />
+              <p>
+                <strong>Cancel your subscription?</strong>
+              </p>
+              <p>
+                {s.currentPeriodEnd
+                  ? `It won’t renew. You keep access until ${formatDate(s.currentPeriodEnd)}, and you can resume it until then.`
+                  : 'It won’t renew, and you can resume it until the paid period ends.'}
+              </p>
+              <div className="actions">
+                <SubmitButton intent="confirm-cancellation" variant="danger" autoFocus>
+                  Confirm cancellation
+                </SubmitButton>
+                <Link className="button button--secondary" to="/account" preventScrollReset>
+                  Keep my subscription
+                </Link>
+              </div>
+            </Form>
+          ) : (
+            <Form method="post" className="actions">
+              <input type="hidden" name="subscriptionId" value={s.id} />
+              {s.willRenew ? (
+                <SubmitButton intent="cancel-subscription" variant="danger">
+                  Cancel subscription
+                </SubmitButton>
+              ) : (
+                <SubmitButton intent="resume-subscription">Resume subscription</SubmitButton>
+              )}
+            </Form>
+          )}
+        </>
+      ) : null}
+    </article>
+  );
+}
+
+const INVOICE_STATUS: Record<string, string> = { paid: 'Paid', open: 'Due', void: 'Void', uncollectible: 'Unpaid', draft: 'Draft' };
+
+function Invoices({ invoices }: { invoices: Billing['invoices'] }) {
+  return (
+    <>
+      <h3 id="invoices-title">Invoices</h3>
+      <div className="table-scroll">
+      <table className="invoices" aria-labelledby="invoices-title">
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col" className="invoice-number">
+              Number
+            </th>
+            <th scope="col">Amount</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Link</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {invoices.map((invoice) => (
+            <tr key={invoice.id} data-testid="invoice-row">
+              <td>{formatDate(invoice.createdAt)}</td>
+              <td className="invoice-number">{invoice.number ?? '—'}</td>
+              <td className="amount">{formatMoney(invoice.status === 'paid' ? invoice.amountPaid : invoice.amountDue, invoice.currency)}</td>
+              <td>{INVOICE_STATUS[invoice.status] ?? invoice.status}</td>
+              <td>
+                {invoice.hostedInvoiceUrl ? (
+                  <a href={invoice.hostedInvoiceUrl} target="_blank" rel="noopener noreferrer">
+                    View
+                    <span className="visually-hidden"> invoice {invoice.number ?? formatDate(invoice.createdAt)} (opens in a new tab)</span>
+                  </a>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      </div>
+    </>
+  );
+}

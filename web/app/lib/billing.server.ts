@@ -39,7 +39,14 @@ export function redirectToStripe(url: string, headers?: HeadersInit): Response {
   return redirect(parsed.toString(), { headers });
 }
 
+/**
+ * A 404 to throw from a loader. Pass the loader's `auth.headers`: a refreshed sign-in must
+ * reach the browser even on an error page, or its next request would present a spent token.
+ */
+export const notFound = (what: string, headers?: HeadersInit) =>
+  new Response(what, { status: 404, statusText: 'Not Found', headers });
+
 /** For a plan key in the URL: an unknown plan is a 404, not an error page. */
-export function throwIfUnknownPlan(error: unknown): void {
-  if (isApiError(error, 'BAD_USER_INPUT')) throw new Response('No such plan', { status: 404, statusText: 'Not Found' });
+export function throwIfUnknownPlan(error: unknown, headers?: HeadersInit): void {
+  if (isApiError(error, 'BAD_USER_INPUT')) throw notFound('No such plan', headers);
 }

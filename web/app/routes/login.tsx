@@ -65,7 +65,7 @@ export default function Login() {
         <SubmitButton>Log in</SubmitButton>
       </Form>
       <p className="form-footer">
-        New to Crossbill? <Link to="/signup">Create an account</Link>
+        New to Crossbill? <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>Create an account</Link>
       </p>
     </section>
   );

@@ -67,7 +67,7 @@ export default function Pricing() {
         })}
       </ul>
       <p className="muted">
-        Prices include any taxes that apply. Already subscribed in the iPhone app? Your subscription works here too — just log in
+        Already subscribed in the iPhone app? Your subscription works here too — just log in
         with the same account.
       </p>
     </div>

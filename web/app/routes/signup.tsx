@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { EmailField, Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
@@ -9,6 +9,7 @@ import { requireAnonymous, signInAndRedirect } from '~/lib/auth.server';
 import { apiErrorToForm, emailField, formFailure, formValues, nameField, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
 import { PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
+import { safeRedirect } from '~/lib/safe-redirect';
 
 export const meta: MetaFunction = () => [{ title: 'Create your account · Crossbill' }];
 
@@ -17,18 +18,21 @@ const signupSchema = z.object({ name: nameField, email: emailField, password: ne
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
-  return null;
+  // Where to go once the account exists (e.g. the pay page someone was on their way to).
+  return { redirectTo: safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '') };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const session = await requireAnonymous(request);
-  const values = formValues(await readForm(request), FIELDS);
+  const form = await readForm(request);
+  const values = formValues(form, FIELDS);
+  const redirectTo = safeRedirect(form.get('redirectTo'), '/account');
   const kept = { name: values.name, email: values.email };
   const parsed = parseWith(signupSchema, values);
   if (!parsed.ok) return formFailure({ formError: null, fieldErrors: parsed.fieldErrors, values: kept });
   try {
     const { signup } = await gql(request, SignupDocument, { input: parsed.data });
-    return signInAndRedirect(session, signup, '/account', {
+    return signInAndRedirect(session, signup, redirectTo, {
       kind: 'success',
       text: `We sent a confirmation link to ${signup.user.email}. Open it to confirm your email address.`,
     });
@@ -39,6 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Signup() {
+  const { redirectTo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.fieldErrors ?? {};
   return (
@@ -47,6 +52,7 @@ export default function Signup() {
       <p className="muted">One account for Crossbill on the web and on iPhone.</p>
       <Form method="post" noValidate className="form">
         <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
         <Field
           label="Name"
           name="name"
@@ -68,7 +74,7 @@ export default function Signup() {
         <SubmitButton>Create account</SubmitButton>
       </Form>
       <p className="form-footer">
-        Already have an account? <Link to="/login">Log in</Link>
+        Already have an account? <Link to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : '/login'}>Log in</Link>
       </p>
     </section>
   );

@@ -13,7 +13,7 @@ import { SubmitButton } from '~/components/SubmitButton';
 import { CreateCheckoutSessionDocument, CreateSubscriptionDocument, PlansDocument, type Store } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded } from '~/lib/auth.server';
 import { STORE_OWNER } from '~/lib/billing';
-import { alreadySubscribed, billingErrorMessage, redirectToStripe, throwIfUnknownPlan } from '~/lib/billing.server';
+import { alreadySubscribed, billingErrorMessage, notFound, redirectToStripe, throwIfUnknownPlan } from '~/lib/billing.server';
 import { publicEnv } from '~/lib/env.server';
 import { readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
@@ -33,28 +33,28 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, next
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
   const planKey = params.plan ?? '';
+  // An unknown plan is a 404 before anything is asked of Stripe.
+  const { plans } = await gql(request, PlansDocument, {});
+  const plan = plans.find((p) => p.key === planKey);
+  if (!plan) throw notFound('No such plan', auth.headers);
   let created;
   try {
-    const [{ createSubscription }, { plans }] = await Promise.all([
-      gql(request, CreateSubscriptionDocument, { planKey }, { accessToken: auth.accessToken }),
-      gql(request, PlansDocument, {}),
-    ]);
-    created = { ...createSubscription, plan: plans.find((p) => p.key === planKey) ?? null };
+    created = (await gql(request, CreateSubscriptionDocument, { planKey }, { accessToken: auth.accessToken })).createSubscription;
   } catch (error) {
-    throwIfUnknownPlan(error);
+    throwIfUnknownPlan(error, auth.headers);
     await throwIfSessionEnded(request, auth.session, error);
     if (isApiError(error, 'ALREADY_SUBSCRIBED')) return data(alreadySubscribed(error), { headers: auth.headers });
     if (isApiError(error)) return data({ kind: 'unavailable' as const, message: billingErrorMessage(error) }, { headers: auth.headers });
     throw error;
   }
-  const { subscription, clientSecret, publishableKey, plan } = created;
+  const { subscription, clientSecret, publishableKey } = created;
   // Nothing to pay now (a trial, a full discount): the subscription is already on its way.
   if (!clientSecret) throw redirect(`/subscribe/return?subscription=${encodeURIComponent(subscription.id)}`, { headers: auth.headers });
   return data(
     {
       kind: 'pay' as const,
-      plan: plan ? { key: plan.key, name: plan.name, priceLabel: plan.priceLabel, description: plan.description } : null,
-      firstPayment: plan ? formatMoney(plan.amount, plan.currency) : null,
+      plan: { key: plan.key, name: plan.name, priceLabel: plan.priceLabel, description: plan.description },
+      firstPayment: formatMoney(plan.amount, plan.currency),
       subscriptionId: subscription.id,
       clientSecret,
       publishableKey,
@@ -72,7 +72,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const { createCheckoutSession } = await gql(request, CreateCheckoutSessionDocument, { planKey: params.plan ?? '' }, { accessToken: auth.accessToken });
     return redirectToStripe(createCheckoutSession.url, auth.headers);
   } catch (error) {
-    throwIfUnknownPlan(error);
+    throwIfUnknownPlan(error, auth.headers);
     await throwIfSessionEnded(request, auth.session, error);
     if (!isApiError(error)) throw error;
     if (isApiError(error, 'ALREADY_SUBSCRIBED')) return redirect(request.url, { headers: auth.headers });
@@ -110,15 +110,13 @@ export default function Subscribe() {
   }
 
   const { plan, firstPayment } = page;
-  const payLabel = plan && firstPayment ? `You’ll be charged ${firstPayment} now, then ${plan.priceLabel} until you cancel.` : 'You’ll be charged now.';
+  const payLabel = `You’ll be charged ${firstPayment} now, then ${plan.priceLabel} until you cancel.`;
   return (
     <section className="card card--narrow pay" aria-labelledby="subscribe-title">
-      <h1 id="subscribe-title">{plan ? `Subscribe to ${plan.name}` : 'Subscribe'}</h1>
-      {plan ? (
-        <p className="pay-summary" data-testid="pay-summary">
-          <strong>{plan.priceLabel}</strong> <span className="muted">· {plan.description}</span>
-        </p>
-      ) : null}
+      <h1 id="subscribe-title">Subscribe to {plan.name}</h1>
+      <p className="pay-summary" data-testid="pay-summary">
+        <strong>{plan.priceLabel}</strong> <span className="muted">· {plan.description}</span>
+      </p>
       <noscript>
         <div className="notice notice--info">
           The card form needs JavaScript. Without it, you can pay on a secure page hosted by Stripe.

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { MySubscriptionsDocument, RefreshSubscriptionDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded } from '~/lib/auth.server';
 import { isLive, renewalLine, statusInWords, type SubscriptionView } from '~/lib/billing';
-import { billingErrorMessage } from '~/lib/billing.server';
+import { billingErrorMessage, notFound } from '~/lib/billing.server';
 import { gql, isApiError } from '~/lib/graphql.server';
 
 // Where Stripe sends the payer back: from the pay page (?subscription=<id>&payment_intent=…&
@@ -52,7 +52,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     }
   } catch (error) {
     await throwIfSessionEnded(request, auth.session, error);
-    if (isApiError(error, 'NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN')) throw new Response('No such subscription', { status: 404, statusText: 'Not Found' });
+    if (isApiError(error, 'NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN')) throw notFound('No such subscription', auth.headers);
     if (!isApiError(error)) throw error;
     return data({ outcome: 'error' as const, message: billingErrorMessage(error), subscription: null, nextCheck: null }, { headers: auth.headers });
   }

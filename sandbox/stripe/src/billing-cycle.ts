@@ -73,7 +73,8 @@ export interface ItemChange {
 }
 
 /** Credit for the unused time on the old price, charge for the remaining time on the new one. */
-export function prorationLines(ctx: Ctx, changes: ItemChange[], at: number): LineSpec[] {
+/** With `creditOnly` (a new billing cycle starts), the new price is charged in full elsewhere. */
+export function prorationLines(ctx: Ctx, changes: ItemChange[], at: number, creditOnly = false): LineSpec[] {
   const lines: LineSpec[] = [];
   for (const c of changes) {
     const span = c.periodEnd - c.periodStart;
@@ -91,7 +92,7 @@ export function prorationLines(ctx: Ctx, changes: ItemChange[], at: number): Lin
         subscriptionItem: c.subscriptionItem ?? undefined,
       });
     }
-    if (c.newPrice) {
+    if (c.newPrice && !creditOnly) {
       lines.push({
         amount: Math.round((c.newPrice.unit_amount ?? 0) * c.newQty * fraction),
         description: `Remaining time on ${c.newQty > 1 ? `${c.newQty} × ` : ''}${productName(ctx, c.newPrice)} after ${dateText(at)}`,

@@ -147,8 +147,8 @@ export class Webhooks {
     this.outstanding++;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.done();
       this.enqueue({ ...job, attempt: job.attempt + 1 });
+      this.done();
     }, delay);
     this.timers.add(timer);
   }

@@ -62,7 +62,7 @@ export function registerPreview(api: Api, ctx: Ctx): void {
     const plan = planItems(ctx, sub, details.items);
     const reset = changesInterval(sub, plan);
     const prorate = behavior !== 'none' && ['active', 'past_due'].includes(sub.status);
-    const prorations = prorate ? prorationLines(ctx, plan.changes, at) : [];
+    const prorations = prorate ? prorationLines(ctx, plan.changes, at, reset) : [];
     const pending = invoiceItemLines(ctx, pendingInvoiceItems(ctx, real));
     const cancelAtEnd = bool(details.cancel_at_period_end) ?? sub.cancel_at_period_end;
     const period = periodOf(sub);

@@ -369,7 +369,7 @@ function updateSubscription(ctx: Ctx, sub: SubscriptionObj, p: FormObject): void
   const at = int(p.proration_date, 'proration_date') ?? now;
   const reset = changesInterval(sub, plan);
   const prorate = behavior !== 'none' && ['active', 'past_due'].includes(sub.status);
-  const prorations = prorate ? prorationLines(ctx, plan.changes, at) : [];
+  const prorations = prorate ? prorationLines(ctx, plan.changes, at, reset) : [];
   const period = periodOf(sub);
   const start = reset ? now : period.start;
   const end = reset ? addInterval(now, plan.next[0]!.price.recurring!.interval, plan.next[0]!.price.recurring!.interval_count) : period.end;

@@ -22,6 +22,7 @@ import { registerPayments } from './payments';
 import { registerPreview } from './preview';
 import { registerProductsPrices } from './products-prices';
 import { Store } from './store';
+import { registerSubscriptionItems } from './subscription-items';
 import { registerSubscriptions } from './subscriptions';
 import { registerTestClocks } from './test-clocks';
 
@@ -102,6 +103,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   registerPreview(api, ctx);
   registerInvoices(api, ctx);
   registerSubscriptions(api, ctx);
+  registerSubscriptionItems(api, ctx);
   registerPayments(api, ctx);
   registerCharges(api, ctx);
   registerCheckoutPortal(api, pages, ctx);

@@ -14,7 +14,8 @@ import { Api } from './http';
 import { randomString } from './ids';
 import { InvoiceObj, LineSpec, buildInvoice } from './invoices';
 import { getPrice } from './products-prices';
-import { SubscriptionObj, changesInterval, getSubscription, planItems } from './subscriptions';
+import { changesInterval, planItems } from './subscription-items';
+import { SubscriptionObj, getSubscription } from './subscriptions';
 import { clone } from './store';
 
 function noUpcoming(customer: string): ApiError {

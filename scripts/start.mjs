@@ -3,6 +3,10 @@
 //
 // Environment (all optional): API_PORT (4000), WEB_PORT (3000), DATA_DIR (.data), plus
 // anything in .env.example; a .env file at the repository root is read if present.
+// Without STRIPE_SECRET_KEY the local Stripe sandbox (sandbox/stripe) stands in for Stripe:
+// it starts first (STRIPE_SANDBOX_PORT, default 12111; state kept in DATA_DIR), the API talks
+// to it through STRIPE_API_URL, the catalogue is synced into it, and the web pages load its
+// Stripe.js stand-in. With real keys none of that runs.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +23,8 @@ const webUrl = process.env.PUBLIC_WEB_URL ?? `http://localhost:${webPort}`;
 
 buildIfStale('api', ['api/src', 'schema.graphql', 'api/tsconfig.json', 'api/tsconfig.build.json'], 'api/dist/main.js');
 buildIfStale('web', ['web/app', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
+const stripeSandboxMode = !process.env.STRIPE_SECRET_KEY;
+if (stripeSandboxMode) buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/tsconfig.json'], 'sandbox/dist/stripe/src/cli.js');
 
 const children = [];
 const env = {
@@ -28,13 +34,41 @@ const env = {
   DATA_DIR: process.env.DATA_DIR ?? path.join(root, '.data'),
 };
 
+let stripeSandbox = null;
+if (stripeSandboxMode) {
+  const webhookSecret = 'whsec_crossbill_local_sandbox';
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  stripeSandbox = await runUntilReady('stripe-sandbox', [path.join(root, 'sandbox/dist/stripe/src/cli.js')], {
+    ...env,
+    STRIPE_SANDBOX_PORT: process.env.STRIPE_SANDBOX_PORT ?? '12111',
+    STRIPE_SANDBOX_STATE_FILE: path.join(env.DATA_DIR, 'stripe-sandbox.json'),
+    STRIPE_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${apiPort}/webhooks/stripe`,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+  });
+  Object.assign(env, {
+    STRIPE_SECRET_KEY: stripeSandbox.secretKey,
+    STRIPE_PUBLISHABLE_KEY: stripeSandbox.publishableKey,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_URL: stripeSandbox.url,
+  });
+}
+
 const api = run('api', process.execPath, [path.join(root, 'api/dist/main.js')], env);
 await waitForHealth(`${apiUrl}/healthz`, api, 120_000);
+if (stripeSandbox) {
+  // The sandbox needs the catalogue's products and prices, as a real account would (npm run stripe:sync).
+  const sync = spawnSync(process.execPath, [path.join(root, 'api/dist/billing/stripe/catalogue-cli.js')], { cwd: root, env, encoding: 'utf8' });
+  if (sync.status !== 0) {
+    say(`syncing the plan catalogue into the Stripe sandbox failed:\n${sync.stderr}`);
+    stop(1);
+  }
+}
 
 const web = run('web', process.execPath, [path.join(root, 'web/server.js')], {
   ...env,
   PORT: String(webPort),
   API_URL: process.env.API_URL ?? `${apiUrl}/graphql`,
+  ...(stripeSandbox ? { STRIPE_JS_URL: stripeSandbox.stripeJsUrl } : {}),
 });
 await waitForHealth(`http://localhost:${webPort}/healthz`, web, 60_000);
 
@@ -42,6 +76,7 @@ say('ready');
 say(`  web  ${webUrl}`);
 say(`  API  ${apiUrl}/graphql   (health: ${apiUrl}/healthz, JWKS: ${apiUrl}/.well-known/jwks.json)`);
 if (!process.env.SMTP_URL) say(`  mail ${webUrl}/dev/mailbox   (no SMTP configured: mails stay in the outbox)`);
+if (stripeSandbox) say(`  pay  local Stripe sandbox at ${stripeSandbox.url}   (test card 4242 4242 4242 4242; no Stripe keys configured)`);
 say('Ctrl-C to stop.');
 
 function run(name, command, args, childEnv) {
@@ -76,6 +111,33 @@ function stop(exitCode = 0) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+
+/** Starts a Node program that prints `[name] ready {json}` once listening; resolves with that JSON. */
+function runUntilReady(name, args, childEnv) {
+  const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let ready = false;
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      if (ready) return;
+      buffer += chunk;
+      const line = buffer.split('\n').find((l) => l.startsWith(`[${name}] ready `));
+      if (line) {
+        ready = true;
+        resolve(JSON.parse(line.slice(`[${name}] ready `.length)));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!ready) reject(new Error(`${name} exited before it was ready (${signal ?? code})`));
+      else if (!stopping) {
+        say(`${name} exited (${signal ?? code}); stopping everything`);
+        stop(1);
+      }
+    });
+  });
+}
 
 async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;

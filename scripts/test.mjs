@@ -2,9 +2,10 @@
 //   1. generated GraphQL code matches schema.graphql
 //   2. TypeScript type-checks (api, web)
 //   3. builds (the browser tests run the built stack, as `npm start` does)
-//   4. API tests (jest, real PostgreSQL, files in parallel, a database each)
+//   4. sandbox tests (the local Stripe stand-in against Stripe's fixtures), then API tests
+//      (jest, real PostgreSQL, files in parallel, a database each)
 //   5. browser tests (Playwright + Debian Chromium against the real `npm start` stack)
-// Pass a step name (codegen, typecheck, build, api, e2e) to run only some of them.
+// Pass a step name (codegen, typecheck, build, sandbox, api, e2e) to run only some of them.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ const steps = [
   ['codegen', ['run', 'codegen:check']],
   ['typecheck', ['run', 'typecheck']],
   ['build', ['run', 'build']],
+  ['sandbox', ['test', '-w', 'sandbox', '--', '--ci']],
   ['api', ['test', '-w', 'api', '--', '--ci']],
   ['e2e', ['test', '-w', 'e2e', '--', '--ci']],
 ];

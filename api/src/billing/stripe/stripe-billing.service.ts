@@ -203,8 +203,13 @@ export class StripeBillingService {
   private async updateFlags(user: UserEntity, id: string, params: Stripe.SubscriptionUpdateParams): Promise<StoreSubscriptionEntity> {
     const row = await this.subscriptions.findOwned(user.id, id);
     if (row.store !== 'stripe') throw new AppError('BAD_USER_INPUT', 'Manage this subscription in the store it was bought from.');
-    if (['expired', 'revoked', 'incomplete'].includes(row.status)) throw new AppError('BAD_USER_INPUT', 'This subscription is not active.');
     return callStripe(this.log, async () => {
+      // Judge by Stripe's current state, not our copy: the webhook of a payment made a moment
+      // ago may not have arrived yet.
+      const current = (await this.sync.syncSubscription(row.storeId)) ?? row;
+      if (!['active', 'trialing', 'in_grace_period', 'in_billing_retry', 'paused'].includes(current.status)) {
+        throw new AppError('BAD_USER_INPUT', 'This subscription is not active.');
+      }
       const fetchedAt = new Date();
       const updated = await this.stripe.subscriptions.update(row.storeId, params);
       return (await this.sync.store(updated, fetchedAt)) ?? row;
@@ -213,8 +218,9 @@ export class StripeBillingService {
 
   private async planChange(user: UserEntity, id: string, planKey: string) {
     const plan = this.plan(planKey);
-    const row = await this.subscriptions.findOwned(user.id, id);
-    if (row.store !== 'stripe') throw new AppError('BAD_USER_INPUT', 'Change this subscription in the store it was bought from.');
+    const owned = await this.subscriptions.findOwned(user.id, id);
+    if (owned.store !== 'stripe') throw new AppError('BAD_USER_INPUT', 'Change this subscription in the store it was bought from.');
+    const row = (await callStripe(this.log, () => this.sync.syncSubscription(owned.storeId))) ?? owned;
     if (!['active', 'trialing'].includes(row.status)) throw new AppError('BAD_USER_INPUT', 'Only an active subscription can change plan.');
     if (row.planKey === plan.key) throw new AppError('BAD_USER_INPUT', 'You are already on this plan.', { fields: [{ field: 'planKey', message: 'Already on this plan.' }] });
     const item = (row.raw as Stripe.Subscription).items.data[0];

@@ -42,9 +42,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     if (id) {
       subscription = (await gql(request, RefreshSubscriptionDocument, { id }, { accessToken: auth.accessToken })).refreshSubscription;
     } else {
-      // Hosted Checkout: the newest subscription is the one just bought (once Crossbill knows it).
+      // Hosted Checkout: the newest subscription is the one just bought (once Crossbill knows it;
+      // until then the newest may be an attempt left incomplete on the pay page).
       const { me } = await gql(request, MySubscriptionsDocument, {}, { accessToken: auth.accessToken });
-      const newest = me?.subscriptions[0] ?? null;
+      const subscriptions = me?.subscriptions ?? [];
+      const newest = subscriptions.find(isLive) ?? subscriptions[0] ?? null;
       subscription =
         newest?.store === 'STRIPE'
           ? (await gql(request, RefreshSubscriptionDocument, { id: newest.id }, { accessToken: auth.accessToken })).refreshSubscription

@@ -6,6 +6,7 @@ import type { MyBillingQuery, SubscriptionFieldsFragment } from '~/graphql/gener
 import {
   cardBrand,
   formatDate,
+  isLive,
   isManageableHere,
   renewalLine,
   statusInWords,
@@ -40,7 +41,10 @@ interface BillingSectionProps {
 const isPast = (s: SubscriptionFieldsFragment) => s.status === 'EXPIRED' || s.status === 'REVOKED';
 
 export function BillingSection({ subscriptions, billing, plans, problem, result }: BillingSectionProps) {
-  const current = (subscriptions ?? []).filter((s) => !isPast(s));
+  const open = (subscriptions ?? []).filter((s) => !isPast(s));
+  // A payment attempt left incomplete (e.g. the pay page, then hosted Checkout instead) means
+  // nothing once another subscription is live; Stripe expires it within a day.
+  const current = open.some(isLive) ? open.filter((s) => s.status !== 'INCOMPLETE') : open;
   const past = (subscriptions ?? []).filter(isPast);
   const hasStripe = Boolean(billing) || current.some((s) => s.store === 'STRIPE');
   const portalFailure = result && !result.ok && result.intent === 'billing-portal' ? result.formError : null;
@@ -135,7 +139,7 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
         ) : null}
         {renewal ? (
           <div>
-            <dt>{s.willRenew ? 'Next payment' : 'Access'}</dt>
+            <dt>{s.willRenew ? 'Renewal' : 'Access'}</dt>
             <dd data-testid="subscription-renewal">{renewal}</dd>
           </div>
         ) : null}

@@ -1,6 +1,6 @@
 import { Elements, ExpressCheckoutElement, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
 import type { Stripe, StripeElementsOptionsClientSecret, StripeError } from '@stripe/stripe-js';
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { appearance, getStripe, paymentErrorMessage, prefersDark } from '~/lib/stripe.client';
 
 export interface PaymentFormProps {
@@ -22,7 +22,9 @@ export interface PaymentFormProps {
  * placeholder, and Stripe.js is loaded after hydration.
  */
 export function PaymentForm({ publishableKey, clientSecret, stripeJsUrl, subscriptionId, payLabel, fallback }: PaymentFormProps) {
-  const [stripe, setStripe] = useState<Promise<Stripe | null> | null>(null);
+  // Set after hydration only: stripe.client.ts does not exist on the server. The options stay
+  // stable, since react-stripe-js calls elements.update() whenever they change.
+  const [setup, setSetup] = useState<{ stripe: Promise<Stripe | null>; options: StripeElementsOptionsClientSecret } | null>(null);
   const [loadFailed, setLoadFailed] = useState(false);
 
   useEffect(() => {
@@ -33,14 +35,11 @@ export function PaymentForm({ publishableKey, clientSecret, stripeJsUrl, subscri
       },
       () => setLoadFailed(true),
     );
-    setStripe(loading.catch(() => null));
-  }, [publishableKey, stripeJsUrl]);
-
-  // Stable options: react-stripe-js calls elements.update() whenever they change.
-  const options = useMemo<StripeElementsOptionsClientSecret>(
-    () => ({ clientSecret, appearance: appearance(prefersDark()), loader: 'auto' }),
-    [clientSecret],
-  );
+    setSetup({
+      stripe: loading.catch(() => null),
+      options: { clientSecret, appearance: appearance(prefersDark()), loader: 'auto' },
+    });
+  }, [publishableKey, stripeJsUrl, clientSecret]);
 
   if (loadFailed) {
     return (
@@ -53,15 +52,10 @@ export function PaymentForm({ publishableKey, clientSecret, stripeJsUrl, subscri
       </div>
     );
   }
-  if (!stripe) {
-    return (
-      <p className="muted pay-loading" role="status">
-        <span className="spinner" aria-hidden="true" /> Loading the secure payment form…
-      </p>
-    );
-  }
+  // Nothing before hydration: without JavaScript the page's <noscript> offers the hosted page.
+  if (!setup) return null;
   return (
-    <Elements stripe={stripe} options={options}>
+    <Elements stripe={setup.stripe} options={setup.options}>
       <CheckoutForm subscriptionId={subscriptionId} payLabel={payLabel} onLoadError={() => setLoadFailed(true)} />
     </Elements>
   );
@@ -138,6 +132,11 @@ function CheckoutForm({ subscriptionId, payLabel, onLoadError }: { subscriptionI
         ) : null}
       </section>
 
+      {cardReady ? null : (
+        <p className="muted pay-loading" role="status">
+          <span className="spinner" aria-hidden="true" /> Loading the secure payment form…
+        </p>
+      )}
       <div className="pay-element" data-testid="payment-element">
         <PaymentElement
           options={{ layout: 'tabs' }}

@@ -139,7 +139,7 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
         ) : null}
         {renewal ? (
           <div>
-            <dt>{s.willRenew ? 'Renewal' : 'Access'}</dt>
+            <dt>{s.status === 'ACTIVE' || s.status === 'TRIALING' ? (s.willRenew ? 'Renewal' : 'Access') : 'Payment'}</dt>
             <dd data-testid="subscription-renewal">{renewal}</dd>
           </div>
         ) : null}

@@ -174,12 +174,15 @@ describe('subscribing', () => {
     }
   });
 
-  it('offers hosted Checkout and the billing portal', async () => {
+  it('offers hosted Checkout and the billing portal, dropping a pay-page attempt left pending', async () => {
     const user = await signUp(t);
+    const pending = await create(user);
     const checkout = await t.gql(`mutation { createCheckoutSession(planKey: "pro-yearly") { url } }`, {}, { token: user.accessToken });
     expect(checkout.data.createCheckoutSession.url).toMatch(/^http/);
     const portal = await t.gql(`mutation { createBillingPortalSession { url } }`, {}, { token: user.accessToken });
     expect(portal.data.createBillingPortalSession.url).toMatch(/^http/);
+    const [abandoned] = await subscriptionsOf(user);
+    expect(abandoned).toMatchObject({ id: pending.subscription.id, status: 'EXPIRED' });
   });
 });
 
@@ -240,7 +243,7 @@ describe('lifecycle', () => {
     const { subscription } = await subscribeAndPay(user);
     await subscriptionsOf(user);
     const preview = await t.gql(
-      `mutation ($id: ID!) { previewPlanChange(subscriptionId: $id, planKey: "pro-yearly") { amountDue currency nextAmount } }`,
+      `mutation ($id: ID!) { previewPlanChange(subscriptionId: $id, planKey: "pro-yearly") { amountDue currency nextAmount nextBillingAt } }`,
       { id: subscription.id },
       { token: user.accessToken },
     );
@@ -248,6 +251,8 @@ describe('lifecycle', () => {
     expect(preview.data.previewPlanChange.amountDue).toBeGreaterThan(0);
     expect(preview.data.previewPlanChange.amountDue).toBeLessThan(9000);
     expect(preview.data.previewPlanChange.nextAmount).toBe(9000);
+    // A new interval restarts the billing cycle: the next charge is a year away, not a month.
+    expect(Date.parse(preview.data.previewPlanChange.nextBillingAt)).toBeGreaterThan(Date.now() + 360 * 86_400_000);
     const changed = await t.gql(`mutation ($id: ID!) { changePlan(subscriptionId: $id, planKey: "pro-yearly") { plan { key } status } }`, { id: subscription.id }, { token: user.accessToken });
     expect(changed.data.changePlan).toEqual({ plan: { key: 'pro-yearly' }, status: 'ACTIVE' });
     expect((await subscriptionsOf(user))[0]!.plan!.key).toBe('pro-yearly');

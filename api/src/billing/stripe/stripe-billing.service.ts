@@ -17,6 +17,13 @@ export interface CreatedSubscription {
 
 const PRICE_CACHE_MS = 5 * 60_000;
 
+function addInterval(from: Date, interval: PlanDefinition['interval']): Date {
+  const next = new Date(from);
+  if (interval === 'year') next.setUTCFullYear(next.getUTCFullYear() + 1);
+  else next.setUTCMonth(next.getUTCMonth() + 1);
+  return next;
+}
+
 /** Stripe failures become coded errors; Stripe's own messages never reach clients. */
 async function callStripe<T>(log: Logger, work: () => Promise<T>): Promise<T> {
   try {
@@ -57,14 +64,7 @@ export class StripeBillingService {
         await this.subscriptions.assertNoLiveSubscription(user.id, manager);
         const customerId = await this.ensureCustomer(manager, user);
         const price = await this.price(plan);
-        const expand = ['data.latest_invoice.confirmation_secret'];
-        // Asking Stripe (not only our table) also finds one whose creation we never recorded.
-        const pending = await this.stripe.subscriptions.list({ customer: customerId, status: 'incomplete', expand });
-        let subscription = pending.data.find((s) => s.items.data[0]?.price.id === price.id);
-        for (const other of pending.data.filter((s) => s !== subscription)) {
-          await this.stripe.subscriptions.cancel(other.id); // an abandoned attempt at another plan
-          await this.sync.syncSubscription(other.id, manager);
-        }
+        let subscription = await this.cancelAbandonedAttempts(manager, customerId, price.id);
         const fetchedAt = new Date();
         subscription ??= await this.stripe.subscriptions.create({
           customer: customerId,
@@ -85,12 +85,15 @@ export class StripeBillingService {
   async createCheckoutSession(user: UserEntity, planKey: string): Promise<string> {
     const plan = this.plan(planKey);
     return callStripe(this.log, async () => {
+      const price = await this.price(plan);
       const customerId = await this.dataSource.transaction(async (manager) => {
         await this.lockUser(manager, user.id);
         await this.subscriptions.assertNoLiveSubscription(user.id, manager);
-        return this.ensureCustomer(manager, user);
+        const id = await this.ensureCustomer(manager, user);
+        // Checkout makes its own subscription: a pay-page attempt left pending would linger.
+        await this.cancelAbandonedAttempts(manager, id, null);
+        return id;
       });
-      const price = await this.price(plan);
       const session = await this.stripe.checkout.sessions.create({
         mode: 'subscription',
         customer: customerId,
@@ -128,7 +131,11 @@ export class StripeBillingService {
         subscription: row.storeId,
         subscription_details: { items: [{ id: item.id, price: price.id }], proration_behavior: 'always_invoice' },
       });
-      return { amountDue: preview.amount_due, currency: preview.currency, nextAmount: plan.amount, nextBillingAt: row.currentPeriodEnd };
+      // Stripe restarts the billing cycle when the interval changes; otherwise it keeps the date.
+      const currentInterval = item.price.recurring?.interval;
+      const nextBillingAt =
+        currentInterval && currentInterval !== plan.interval ? addInterval(new Date(), plan.interval) : row.currentPeriodEnd;
+      return { amountDue: preview.amount_due, currency: preview.currency, nextAmount: plan.amount, nextBillingAt };
     });
   }
 
@@ -198,6 +205,21 @@ export class StripeBillingService {
     // A concurrent call got the same customer (same idempotency key); keep whichever row landed.
     await manager.createQueryBuilder().insert().into(StripeCustomerEntity).values({ userId: user.id, customerId: customer.id }).orIgnore().execute();
     return (await manager.findOneByOrFail(StripeCustomerEntity, { userId: user.id })).customerId;
+  }
+
+  /**
+   * Cancels the customer's pending (incomplete) subscriptions except one for `keepPriceId`,
+   * which it returns (with its first payment's client secret). Asking Stripe, not only our
+   * table, also finds one whose creation we never recorded.
+   */
+  private async cancelAbandonedAttempts(manager: EntityManager, customerId: string, keepPriceId: string | null): Promise<Stripe.Subscription | undefined> {
+    const pending = await this.stripe.subscriptions.list({ customer: customerId, status: 'incomplete', expand: ['data.latest_invoice.confirmation_secret'] });
+    const keep = keepPriceId ? pending.data.find((s) => s.items.data[0]?.price.id === keepPriceId) : undefined;
+    for (const abandoned of pending.data.filter((s) => s !== keep)) {
+      await this.stripe.subscriptions.cancel(abandoned.id);
+      await this.sync.syncSubscription(abandoned.id, manager);
+    }
+    return keep;
   }
 
   private async updateFlags(user: UserEntity, id: string, params: Stripe.SubscriptionUpdateParams): Promise<StoreSubscriptionEntity> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const FIXTURES = join(__dirname, '..', '..', '..', '..', '..', 'shared', 'stripe', 'fixtures3.json');
+// Shipped in the repository (see ../../fixtures/README.md), so a clean clone can run this.
+const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'fixtures3.json');
 
 export const fixtures = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, Record<string, Json>> }).resources;
 

@@ -1,6 +1,6 @@
 /**
  * Fidelity: every object the sandbox returns has every key Stripe's own fixture for that object
- * type has (../shared/stripe/fixtures3.json), top-level and in nested objects.
+ * type has (stripe/fixtures/fixtures3.json, a copy of the shared fixtures), top-level and in nested objects.
  */
 import type Stripe from 'stripe';
 import { fixtures, missingKeys } from './support/fidelity';

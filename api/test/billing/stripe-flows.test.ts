@@ -73,6 +73,16 @@ async function userOnTestClock() {
   return { user, clock, customer, advance };
 }
 
+/** A paid subscription on a test clock whose card will fail at the next renewal. */
+async function paidSubscriptionWithFailingCard() {
+  const { user, customer, advance } = await userOnTestClock();
+  const created = await subscribeAndPay(user);
+  const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+  const stripeId: string = (await t.dataSource.query(`SELECT store_id FROM store_subscription WHERE id = $1`, [created.subscription.id]))[0].store_id;
+  await stripe.subscriptions.update(stripeId, { default_payment_method: failing.id });
+  return { user, customer, advance, stripeId };
+}
+
 describe('plans', () => {
   it('lists the catalogue with prices as shown', async () => {
     const result = await t.gql(`{ plans { key name amount currency interval priceLabel entitlements } }`);
@@ -198,11 +208,7 @@ describe('lifecycle', () => {
   });
 
   it('a failed renewal is a grace period; paying the open invoice recovers it', async () => {
-    const { user, customer, advance } = await userOnTestClock();
-    const created = await subscribeAndPay(user);
-    const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
-    const stripeId = (await t.dataSource.query(`SELECT store_id FROM store_subscription WHERE id = $1`, [created.subscription.id]))[0].store_id;
-    await stripe.subscriptions.update(stripeId, { default_payment_method: failing.id });
+    const { user, customer, advance, stripeId } = await paidSubscriptionWithFailingCard();
     await advance(32);
     expect((await subscriptionsOf(user))[0]!.status).toBe('IN_GRACE_PERIOD');
 
@@ -213,11 +219,7 @@ describe('lifecycle', () => {
   });
 
   it('a renewal that keeps failing ends the subscription', async () => {
-    const { user, customer, advance } = await userOnTestClock();
-    const created = await subscribeAndPay(user);
-    const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
-    const stripeId = (await t.dataSource.query(`SELECT store_id FROM store_subscription WHERE id = $1`, [created.subscription.id]))[0].store_id;
-    await stripe.subscriptions.update(stripeId, { default_payment_method: failing.id });
+    const { user, advance } = await paidSubscriptionWithFailingCard();
     await advance(32);
     for (let i = 0; i < 6; i++) await advance(7);
     const [subscription] = await subscriptionsOf(user);

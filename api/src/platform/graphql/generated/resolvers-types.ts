@@ -51,6 +51,19 @@ export type CreateSubscriptionPayload = {
   subscription: Subscription;
 };
 
+/** A sign-in provider account linked to a user. */
+export type Identity = {
+  __typename?: 'Identity';
+  /** The email the provider gave (for Apple, possibly a private relay address). */
+  email: Maybe<Scalars['String']['output']>;
+  linkedAt: Scalars['DateTime']['output'];
+  provider: IdentityProvider;
+};
+
+export type IdentityProvider =
+  | 'APPLE'
+  | 'GOOGLE';
+
 export type Invoice = {
   __typename?: 'Invoice';
   amountDue: Scalars['Int']['output'];
@@ -105,6 +118,10 @@ export type Mutation = {
    * an active subscription from any store.
    */
   createSubscription: CreateSubscriptionPayload;
+  /** Links an Apple ID to the signed-in user. */
+  linkAppleIdentity: User;
+  /** Links a Google account to the signed-in user (IDENTITY_IN_USE when it belongs to another). */
+  linkGoogleIdentity: User;
   /** Signs in with email and password. */
   login: AuthPayload;
   /** Ends the sign-in that the given refresh token belongs to. */
@@ -134,8 +151,23 @@ export type Mutation = {
   resetPassword: Scalars['Boolean']['output'];
   /** Undoes a cancellation that has not taken effect yet. */
   resumeSubscription: Subscription;
+  /**
+   * Signs in with an Apple identity token. `nonce` is the raw nonce the client generated (its
+   * SHA-256, as native apps send to Apple, is accepted in the token). Apple sends the person's
+   * name only on the first authorization: pass it then in `fullName`.
+   */
+  signInWithApple: AuthPayload;
+  /**
+   * Signs in with a Google ID token (from Google Sign-In on iOS, or the web's OAuth redirect).
+   * Creates the account on first use; links to an existing account only when both emails are
+   * verified (otherwise ACCOUNT_EXISTS_SIGN_IN_TO_LINK). `nonce`, when the client used one,
+   * must match the token's.
+   */
+  signInWithGoogle: AuthPayload;
   /** Creates an account with email and password and signs it in. Sends a verification email. */
   signup: AuthPayload;
+  /** Removes a linked provider, only while another way to sign in remains (a password or another provider). */
+  unlinkIdentity: User;
   /** Marks an email address as verified with the token from the verification email. */
   verifyEmail: User;
 };
@@ -164,6 +196,18 @@ export type MutationCreateCheckoutSessionArgs = {
 
 export type MutationCreateSubscriptionArgs = {
   planKey: Scalars['ID']['input'];
+};
+
+
+export type MutationLinkAppleIdentityArgs = {
+  identityToken: Scalars['String']['input'];
+  nonce: Scalars['String']['input'];
+};
+
+
+export type MutationLinkGoogleIdentityArgs = {
+  idToken: Scalars['String']['input'];
+  nonce?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -209,8 +253,26 @@ export type MutationResumeSubscriptionArgs = {
 };
 
 
+export type MutationSignInWithAppleArgs = {
+  fullName?: InputMaybe<PersonNameInput>;
+  identityToken: Scalars['String']['input'];
+  nonce: Scalars['String']['input'];
+};
+
+
+export type MutationSignInWithGoogleArgs = {
+  idToken: Scalars['String']['input'];
+  nonce?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSignupArgs = {
   input: SignupInput;
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  provider: IdentityProvider;
 };
 
 
@@ -225,6 +287,11 @@ export type PaymentMethodSummary = {
   expMonth: Scalars['Int']['output'];
   expYear: Scalars['Int']['output'];
   last4: Scalars['String']['output'];
+};
+
+export type PersonNameInput = {
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  givenName?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Plan = {
@@ -329,7 +396,11 @@ export type User = {
   /** The sign-in email, lower-cased. */
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
+  /** Whether the account has a password (Google/Apple-only accounts have none). */
+  hasPassword: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** The Google and Apple accounts linked to this user. */
+  identities: Array<Identity>;
   name: Scalars['String']['output'];
   /** Every billing subscription of the user, from every store, newest first. */
   subscriptions: Array<Subscription>;
@@ -415,12 +486,15 @@ export type ResolversTypes = {
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Identity: ResolverTypeWrapper<Identity>;
+  IdentityProvider: IdentityProvider;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Invoice: ResolverTypeWrapper<Invoice>;
   Live: ResolverTypeWrapper<unknown>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<unknown>;
   PaymentMethodSummary: ResolverTypeWrapper<PaymentMethodSummary>;
+  PersonNameInput: PersonNameInput;
   Plan: ResolverTypeWrapper<Plan>;
   PlanChangePreview: ResolverTypeWrapper<PlanChangePreview>;
   PlanInterval: PlanInterval;
@@ -443,12 +517,14 @@ export type ResolversParentTypes = {
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
+  Identity: Identity;
   Int: Scalars['Int']['output'];
   Invoice: Invoice;
   Live: unknown;
   LoginInput: LoginInput;
   Mutation: unknown;
   PaymentMethodSummary: PaymentMethodSummary;
+  PersonNameInput: PersonNameInput;
   Plan: Plan;
   PlanChangePreview: PlanChangePreview;
   Query: unknown;
@@ -482,6 +558,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  linkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['IdentityProvider'], ParentType, ContextType>;
+};
+
 export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
   amountDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   amountPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -504,6 +586,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createBillingPortalSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType>;
   createCheckoutSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'planKey'>>;
   createSubscription?: Resolver<ResolversTypes['CreateSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionArgs, 'planKey'>>;
+  linkAppleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkAppleIdentityArgs, 'identityToken' | 'nonce'>>;
+  linkGoogleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkGoogleIdentityArgs, 'idToken'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   logoutEverywhere?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -514,7 +598,10 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   resumeSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'id'>>;
+  signInWithApple?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithAppleArgs, 'identityToken' | 'nonce'>>;
+  signInWithGoogle?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithGoogleArgs, 'idToken'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;
+  unlinkIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
@@ -568,7 +655,9 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType>;
 };
@@ -578,6 +667,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Billing?: BillingResolvers<ContextType>;
   CreateSubscriptionPayload?: CreateSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Identity?: IdentityResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;
   Live?: LiveResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -23,6 +23,7 @@ const config: CodegenConfig = {
           User: '../../../accounts/user.entity#UserEntity',
           AuthPayload: '../../../accounts/auth-payload#AuthPayloadModel',
           Subscription: '../../../billing/store-subscription.entity#StoreSubscriptionEntity',
+          Identity: '../../../accounts/identity/identity.entity#IdentityEntity',
         },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { AccessTokens } from './accounts/access-tokens';
 import { AccountService, accountRateLimitRules } from './accounts/account.service';
+import { IdentityService } from './accounts/identity/identity.service';
+import { ProviderTokenVerifier } from './accounts/identity/provider-tokens';
 import { PasswordHasher } from './accounts/passwords';
 import { SessionService } from './accounts/session.service';
 import { loadSigningKeys } from './accounts/signing-keys';
@@ -44,6 +46,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const sessions = new SessionService(dataSource, accessTokens, { refreshTokenTtlDays: config.tokens.refreshTokenTtlDays }, log);
   const passwords = new PasswordHasher(config.passwordHashConcurrency);
   const accounts = new AccountService(dataSource, sessions, passwords, mailer, rateLimiter, { publicWebUrl: config.publicWebUrl }, log);
+  const identities = new IdentityService(dataSource, new ProviderTokenVerifier(config.identityProviders), sessions, rateLimiter, log);
   const subscriptions = new SubscriptionsService(dataSource);
   const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
   const routers = [];
@@ -63,7 +66,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     inbox.register('stripe', (event, manager) => sync.handleEvent(event, manager));
     routers.push(stripeWebhookRouter(stripe, config.stripe.webhookSecret, inbox, stripeLog));
   }
-  const services: Services = { accounts, sessions, subscriptions, stripeBilling };
+  const services: Services = { accounts, sessions, identities, subscriptions, stripeBilling };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },

@@ -35,6 +35,13 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Crossbill <no-reply@crossbill.local>'),
 
+  GOOGLE_ISSUER: z.string().default('https://accounts.google.com,accounts.google.com'),
+  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+  GOOGLE_CLIENT_IDS: z.string().optional(),
+  APPLE_ISSUER: z.string().default('https://appleid.apple.com'),
+  APPLE_JWKS_URL: z.url().default('https://appleid.apple.com/auth/keys'),
+  APPLE_CLIENT_IDS: z.string().optional(),
+
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key (pk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a webhook signing secret (whsec_…)').optional(),
@@ -72,6 +79,8 @@ export interface Config {
     refreshTokenTtlDays: number;
   };
   mail: { smtpUrl: string | undefined; from: string };
+  /** ID-token verification per provider; null when the provider has no client ids configured. */
+  identityProviders: Record<'google' | 'apple', { issuers: string[]; jwksUrl: string; audiences: string[] } | null>;
   /** Stripe billing; null when no Stripe secret key is configured (billing then refuses politely). */
   stripe: {
     secretKey: string;
@@ -102,6 +111,13 @@ function parseTrustProxy(value: string): string | boolean | number {
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+
+function provider(issuers: string, jwksUrl: string, clientIds: string | undefined) {
+  const audiences = list(clientIds);
+  return audiences.length ? { issuers: list(issuers), jwksUrl, audiences } : null;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -145,6 +161,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+    identityProviders: {
+      google: provider(e.GOOGLE_ISSUER, e.GOOGLE_JWKS_URL, e.GOOGLE_CLIENT_IDS),
+      apple: provider(e.APPLE_ISSUER, e.APPLE_JWKS_URL, e.APPLE_CLIENT_IDS),
+    },
     stripe: e.STRIPE_SECRET_KEY
       ? {
           secretKey: e.STRIPE_SECRET_KEY,

@@ -12,6 +12,12 @@ export const errorCodes = {
   INVALID_TOKEN: 'This link or token is not valid. Request a new one.',
   RATE_LIMITED: 'Too many attempts. Wait a little and try again.',
   NOT_FOUND: 'Not found.',
+  ACCOUNT_EXISTS_SIGN_IN_TO_LINK:
+    'An account with this email already exists. Sign in with your password, then link this provider from your account page.',
+  IDENTITY_IN_USE: 'This sign-in is already linked to another account.',
+  PROVIDER_EMAIL_UNVERIFIED: 'The provider has not verified this email address, so it cannot be used to create or join an account.',
+  PROVIDER_NOT_CONFIGURED: 'This way of signing in is not set up on this server.',
+  LAST_SIGN_IN_METHOD: 'This is your only way to sign in. Set a password or link another provider first.',
   ALREADY_SUBSCRIBED: 'You already have an active subscription.',
   BILLING_UNAVAILABLE: 'Payments are unavailable right now. Try again in a moment.',
   PAYMENT_FAILED: 'The payment did not go through. Try another payment method.',

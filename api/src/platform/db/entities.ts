@@ -1,3 +1,4 @@
+import { IdentityEntity } from '../../accounts/identity/identity.entity';
 import { OneTimeTokenEntity } from '../../accounts/one-time-token.entity';
 import { RefreshTokenEntity, SessionEntity } from '../../accounts/session.entity';
 import { UserEntity } from '../../accounts/user.entity';
@@ -18,4 +19,5 @@ export const entities = [
   InboxEventEntity,
   StripeCustomerEntity,
   StoreSubscriptionEntity,
+  IdentityEntity,
 ];

@@ -1,5 +1,6 @@
 import type { AccountService } from '../../accounts/account.service';
 import type { RequestMeta } from '../../accounts/auth-payload';
+import type { IdentityService } from '../../accounts/identity/identity.service';
 import type { SessionService, Viewer } from '../../accounts/session.service';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
 import type { SubscriptionsService } from '../../billing/subscriptions.service';
@@ -10,6 +11,7 @@ import type { Logger } from '../logger';
 export interface Services {
   accounts: AccountService;
   sessions: SessionService;
+  identities: IdentityService;
   subscriptions: SubscriptionsService;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;

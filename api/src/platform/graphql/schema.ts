@@ -3,6 +3,7 @@ import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { accountResolvers } from '../../accounts/accounts.resolvers';
+import { identityResolvers } from '../../accounts/identity/identity.resolvers';
 import { billingResolvers } from '../../billing/billing.resolvers';
 import { liveResolvers } from './live.resolvers';
 import { DateTimeScalar } from './scalars';
@@ -14,7 +15,7 @@ export const SCHEMA_PATH = path.resolve(__dirname, '../../../../schema.graphql')
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, billingResolvers, liveResolvers],
+    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, liveResolvers],
     inheritResolversFromInterfaces: true,
   });
 }

@@ -1,5 +1,6 @@
 import { Init1763700000000 } from './1763700000000-init';
 import { Billing1763800000000 } from './1763800000000-billing';
+import { Identities1763900000000 } from './1763900000000-identities';
 
 /** Every migration, oldest first. This list is the only source of the database schema. */
-export const migrations = [Init1763700000000, Billing1763800000000];
+export const migrations = [Init1763700000000, Billing1763800000000, Identities1763900000000];

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { UserEntity } from '../../../accounts/user.entity';
 import type { AuthPayloadModel } from '../../../accounts/auth-payload';
 import type { StoreSubscriptionEntity } from '../../../billing/store-subscription.entity';
+import type { IdentityEntity } from '../../../accounts/identity/identity.entity';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -486,7 +487,7 @@ export type ResolversTypes = {
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Identity: ResolverTypeWrapper<Identity>;
+  Identity: ResolverTypeWrapper<IdentityEntity>;
   IdentityProvider: IdentityProvider;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Invoice: ResolverTypeWrapper<Invoice>;
@@ -517,7 +518,7 @@ export type ResolversParentTypes = {
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
-  Identity: Identity;
+  Identity: IdentityEntity;
   Int: Scalars['Int']['output'];
   Invoice: Invoice;
   Live: unknown;

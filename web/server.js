@@ -41,10 +41,14 @@ app.use((req, res, next) => {
 // Form posts from other sites are refused here, before Remix (whose own Origin/Host check
 // answers a bare 500). SameSite=Lax already keeps the session cookie off cross-site posts;
 // this also stops "log in as me" posts. Allowed: our public origin and the Host we were
-// reached at.
+// reached at. One exception: Sign in with Apple answers with a cross-site form post
+// (response_mode=form_post) to /auth/apple/callback, which only stashes the posted fields and
+// redirects to a same-site GET that checks the signed, browser-bound state.
 const publicOrigin = new URL(process.env.PUBLIC_WEB_URL ?? `http://localhost:${port}`).origin;
+const CROSS_SITE_POSTS = new Set(['/auth/apple/callback']);
 app.use((req, res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
+  if (req.method === 'POST' && CROSS_SITE_POSTS.has(req.path)) return next();
   const origin = req.get('origin');
   const allowed = origin === undefined || origin === publicOrigin || origin === `${req.protocol}://${req.get('host')}`;
   if (req.get('sec-fetch-site') === 'cross-site' || !allowed) {

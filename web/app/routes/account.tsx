@@ -5,6 +5,7 @@ import { BillingSection, type BillingResult } from '~/components/billing/Billing
 import { Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
+import { SignInMethods, type UnlinkResult } from '~/components/SignInMethods';
 import { SubmitButton } from '~/components/SubmitButton';
 import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
@@ -12,6 +13,8 @@ import { isBillingIntent } from '~/lib/billing';
 import { billingAction, loadAccountBilling } from '~/lib/billing-account.server';
 import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
+import { loadSignInMethods, signInMethodAction } from '~/lib/sign-in-methods.server';
+import { isSignInMethodIntent } from '~/lib/sign-in-methods';
 import { clearTokens, flashNotice, popNotice, sessionHeaders, storeTokens } from '~/lib/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account · Crossbill' }];
@@ -20,15 +23,17 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZon
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
-  const [{ notice, headers }, billing] = await Promise.all([
+  const [{ notice, headers }, billing, signIn] = await Promise.all([
     popNotice(auth.session, auth.headers),
     loadAccountBilling(request, auth.accessToken),
+    loadSignInMethods(request, auth.accessToken),
   ]);
   const { user } = auth;
   return data(
     {
       notice,
       billing,
+      signIn,
       user: {
         name: user.name,
         email: user.email,
@@ -60,6 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const { session, accessToken } = auth;
   const intent = form.get('intent') as Intent;
   if (isBillingIntent(intent)) return billingAction(request, auth, intent, form);
+  if (isSignInMethodIntent(intent)) return signInMethodAction(request, auth, intent, form);
   if (!INTENTS.includes(intent)) {
     return formFailure({ formError: 'Unknown action. Reload the page and try again.', fieldErrors: {}, values: {} }, { headers: auth.headers });
   }
@@ -102,12 +108,16 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 const isBillingResult = (value: { intent?: string }): value is BillingResult => isBillingIntent(value.intent);
+const isUnlinkResult = (value: { intent?: string }): value is UnlinkResult => isSignInMethodIntent(value.intent);
 
 export default function Account() {
-  const { user, notice, billing } = useLoaderData<typeof loader>();
+  const { user, notice, billing, signIn } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const billingResult = actionData && isBillingResult(actionData) ? actionData : undefined;
-  const result = actionData && !actionData.ok && !billingResult ? actionData : undefined;
+  const unlinkResult = actionData && isUnlinkResult(actionData) ? actionData : undefined;
+  const result = actionData && !actionData.ok && !billingResult && !unlinkResult ? actionData : undefined;
+  // Unknown (the section failed to load) counts as having one, as before this section existed.
+  const hasPassword = signIn.methods?.hasPassword ?? true;
   const failed = (intent: Intent) => (result?.intent === intent || (!result?.intent && intent === 'change-password') ? result : undefined);
   const password = failed('change-password');
   const resend = failed('resend-verification');
@@ -169,6 +179,9 @@ export default function Account() {
         result={billingResult}
       />
 
+      <SignInMethods methods={signIn.methods} problem={signIn.problem} providers={signIn.providers} result={unlinkResult} />
+
+      {hasPassword ? (
       <section className="card">
         <h2 id="password-title">Change password</h2>
         <p className="muted">You stay signed in here; every other device is signed out.</p>
@@ -188,6 +201,7 @@ export default function Account() {
           <SubmitButton intent="change-password">Change password</SubmitButton>
         </Form>
       </section>
+      ) : null}
 
       <section className="card">
         <h2 id="signout-title">Sign out</h2>

@@ -3,12 +3,14 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { EmailField, Field } from '~/components/Field';
 import { FormError } from '~/components/FormError';
+import { ProviderButtons } from '~/components/ProviderButtons';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
 import { LoginDocument } from '~/graphql/generated';
 import { requireAnonymous, signInAndRedirect } from '~/lib/auth.server';
 import { apiErrorToForm, currentPasswordField, emailField, formFailure, formValues, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
+import { availableProviders } from '~/lib/oauth/authenticator.server';
 import { safeRedirect } from '~/lib/safe-redirect';
 import { popNotice } from '~/lib/session.server';
 
@@ -21,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireAnonymous(request);
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '');
   const { notice, headers } = await popNotice(session);
-  return data({ notice, redirectTo }, { headers });
+  return data({ notice, redirectTo, providers: availableProviders() }, { headers });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -42,13 +44,18 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { notice, redirectTo } = useLoaderData<typeof loader>();
+  const { notice, redirectTo, providers } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.fieldErrors ?? {};
   return (
     <section className="card card--narrow">
       <h1 id="login-title">Log in</h1>
-      {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
+      {notice ? (
+        <Notice kind={notice.kind} testId="login-notice">
+          {notice.text}
+        </Notice>
+      ) : null}
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <Form method="post" noValidate className="form">
         <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
         {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}

@@ -3,11 +3,13 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { EmailField, Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
+import { ProviderButtons } from '~/components/ProviderButtons';
 import { SubmitButton } from '~/components/SubmitButton';
 import { SignupDocument } from '~/graphql/generated';
 import { requireAnonymous, signInAndRedirect } from '~/lib/auth.server';
 import { apiErrorToForm, emailField, formFailure, formValues, nameField, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
+import { availableProviders } from '~/lib/oauth/authenticator.server';
 import { PASSWORD_MIN_LENGTH } from '~/lib/password-rules';
 import { safeRedirect } from '~/lib/safe-redirect';
 
@@ -19,7 +21,7 @@ const signupSchema = z.object({ name: nameField, email: emailField, password: ne
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
   // Where to go once the account exists (e.g. the pay page someone was on their way to).
-  return { redirectTo: safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '') };
+  return { redirectTo: safeRedirect(new URL(request.url).searchParams.get('redirectTo'), ''), providers: availableProviders() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -43,13 +45,14 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Signup() {
-  const { redirectTo } = useLoaderData<typeof loader>();
+  const { redirectTo, providers } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.fieldErrors ?? {};
   return (
     <section className="card card--narrow">
       <h1 id="signup-title">Create your account</h1>
       <p className="muted">One account for Crossbill on the web and on iPhone.</p>
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <Form method="post" noValidate className="form">
         <FormError message={result?.formError} hasFieldErrors={Object.keys(errors).length > 0} />
         {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}

@@ -90,7 +90,7 @@ export function ProviderButtons({ providers, redirectTo }: { providers: Provider
           Continue with {PROVIDER_LABEL[provider]}
         </ProviderForm>
       ))}
-      <p className="divider" role="separator">
+      <p className="divider">
         <span>or use your email</span>
       </p>
     </div>

@@ -7,6 +7,8 @@
 // it starts first (STRIPE_SANDBOX_PORT, default 12111; state kept in DATA_DIR), the API talks
 // to it through STRIPE_API_URL, the catalogue is synced into it, and the web pages load its
 // Stripe.js stand-in. With real keys none of that runs.
+// Likewise without any Google/Apple configuration a local OpenID provider (sandbox/oidc,
+// OIDC_SANDBOX_PORT, default 12112) stands in for both, with an account picker.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +26,8 @@ const webUrl = process.env.PUBLIC_WEB_URL ?? `http://localhost:${webPort}`;
 buildIfStale('api', ['api/src', 'schema.graphql', 'api/tsconfig.json', 'api/tsconfig.build.json'], 'api/dist/main.js');
 buildIfStale('web', ['web/app', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
 const stripeSandboxMode = !process.env.STRIPE_SECRET_KEY;
-if (stripeSandboxMode) buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/tsconfig.json'], 'sandbox/dist/stripe/src/cli.js');
+const oidcSandboxMode = ['GOOGLE_CLIENT_IDS', 'APPLE_CLIENT_IDS', 'GOOGLE_CLIENT_ID', 'APPLE_SERVICES_ID'].every((name) => !process.env[name]);
+if (stripeSandboxMode || oidcSandboxMode) buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/oidc/src', 'sandbox/tsconfig.json'], 'sandbox/dist/oidc/src/cli.js');
 
 const children = [];
 const env = {
@@ -53,6 +56,36 @@ if (stripeSandboxMode) {
   });
 }
 
+let oidcSandbox = null;
+const webProviderEnv = {};
+if (oidcSandboxMode) {
+  oidcSandbox = await runUntilReady('oidc-sandbox', [path.join(root, 'sandbox/dist/oidc/src/cli.js')], {
+    ...env,
+    OIDC_SANDBOX_PORT: process.env.OIDC_SANDBOX_PORT ?? '12112',
+  });
+  const { google, apple } = oidcSandbox;
+  Object.assign(env, {
+    GOOGLE_ISSUER: google.issuer,
+    GOOGLE_JWKS_URL: google.jwksUrl,
+    GOOGLE_CLIENT_IDS: google.clientIds.join(','),
+    APPLE_ISSUER: apple.issuer,
+    APPLE_JWKS_URL: apple.jwksUrl,
+    APPLE_CLIENT_IDS: [apple.servicesId, apple.bundleId].join(','),
+  });
+  Object.assign(webProviderEnv, {
+    GOOGLE_CLIENT_ID: google.webClientId,
+    GOOGLE_CLIENT_SECRET: google.webClientSecret,
+    GOOGLE_AUTHORIZATION_URL: google.authorizationUrl,
+    GOOGLE_TOKEN_URL: google.tokenUrl,
+    APPLE_SERVICES_ID: apple.servicesId,
+    APPLE_TEAM_ID: apple.teamId,
+    APPLE_KEY_ID: apple.keyId,
+    APPLE_PRIVATE_KEY: apple.privateKeyPem,
+    APPLE_AUTHORIZATION_URL: apple.authorizationUrl,
+    APPLE_TOKEN_URL: apple.tokenUrl,
+  });
+}
+
 const api = run('api', process.execPath, [path.join(root, 'api/dist/main.js')], env);
 await waitForHealth(`${apiUrl}/healthz`, api, 120_000);
 if (stripeSandbox) {
@@ -69,6 +102,7 @@ const web = run('web', process.execPath, [path.join(root, 'web/server.js')], {
   PORT: String(webPort),
   API_URL: process.env.API_URL ?? `${apiUrl}/graphql`,
   ...(stripeSandbox ? { STRIPE_JS_URL: stripeSandbox.stripeJsUrl } : {}),
+  ...webProviderEnv,
 });
 await waitForHealth(`http://localhost:${webPort}/healthz`, web, 60_000);
 
@@ -76,6 +110,7 @@ say('ready');
 say(`  web  ${webUrl}`);
 say(`  API  ${apiUrl}/graphql   (health: ${apiUrl}/healthz, JWKS: ${apiUrl}/.well-known/jwks.json)`);
 if (!process.env.SMTP_URL) say(`  mail ${webUrl}/dev/mailbox   (no SMTP configured: mails stay in the outbox)`);
+if (oidcSandbox) say(`  id   local Google/Apple sign-in at ${oidcSandbox.url}   (an account picker; no provider credentials configured)`);
 if (stripeSandbox) say(`  pay  local Stripe sandbox at ${stripeSandbox.url}   (test card 4242 4242 4242 4242; no Stripe keys configured)`);
 say('Ctrl-C to stop.');
 

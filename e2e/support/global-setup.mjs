@@ -14,7 +14,7 @@ export default async function globalSetup() {
   if (!fs.existsSync('/usr/bin/chromium')) {
     throw new Error('Browser tests need Debian Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does this).');
   }
-  const [apiPort, webPort, stripePort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, webPort, stripePort, oidcPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossbill-e2e-'));
   fs.chmodSync(dataDir, 0o777);
   const logFile = path.join(root, 'e2e/artifacts/stack.log');
@@ -27,6 +27,7 @@ export default async function globalSetup() {
       API_PORT: String(apiPort),
       WEB_PORT: String(webPort),
       STRIPE_SANDBOX_PORT: String(stripePort),
+      OIDC_SANDBOX_PORT: String(oidcPort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       PUBLIC_WEB_URL: `http://localhost:${webPort}`,

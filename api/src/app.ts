@@ -6,6 +6,10 @@ import { ProviderTokenVerifier } from './accounts/identity/provider-tokens';
 import { PasswordHasher } from './accounts/passwords';
 import { SessionService } from './accounts/session.service';
 import { loadSigningKeys } from './accounts/signing-keys';
+import { AppleVerifier } from './billing/appstore/apple-verifier';
+import { createAppStoreApiClient } from './billing/appstore/appstore-api-client';
+import { AppStoreService } from './billing/appstore/appstore.service';
+import { appStoreWebhookRouter } from './billing/appstore/appstore-webhook.route';
 import { StripeBillingService } from './billing/stripe/stripe-billing.service';
 import { createStripeClient } from './billing/stripe/stripe-client';
 import { StripeSync } from './billing/stripe/stripe-sync';
@@ -66,7 +70,31 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     inbox.register('stripe', (event, manager) => sync.handleEvent(event, manager));
     routers.push(stripeWebhookRouter(stripe, config.stripe.webhookSecret, inbox, stripeLog));
   }
-  const services: Services = { accounts, sessions, identities, subscriptions, stripeBilling };
+  let appStore: AppStoreService | null = null;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  if (config.appStore) {
+    const appStoreLog = log.child({ component: 'app-store' });
+    const verifier = new AppleVerifier(config.appStore, appStoreLog);
+    const serverApi = config.appStore.serverApi
+      ? createAppStoreApiClient({
+          ...config.appStore.serverApi,
+          bundleId: config.appStore.bundleId,
+          environment: config.appStore.environments.includes('Production') ? 'Production' : 'Sandbox',
+        })
+      : null;
+    appStore = new AppStoreService(dataSource, verifier, serverApi, { ownershipPolicy: config.appStore.ownershipPolicy }, appStoreLog);
+    const service = appStore;
+    inbox.register('app_store', (event, manager) => service.handleNotification(event, manager));
+    routers.push(appStoreWebhookRouter(verifier, inbox, appStoreLog));
+    if (serverApi && config.appStore.reconcileMinutes > 0) {
+      // Heals what a missed notification left behind (an EXPIRED or DID_RENEW that never came).
+      reconcileTimer = setInterval(() => {
+        service.reconcile().catch((error) => appStoreLog.error({ err: error }, 'App Store reconcile failed'));
+      }, config.appStore.reconcileMinutes * 60_000);
+      reconcileTimer.unref();
+    }
+  }
+  const services: Services = { accounts, sessions, identities, subscriptions, stripeBilling, appStore };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },
@@ -86,6 +114,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     close() {
       closing ??= (async () => {
         await server.close();
+        if (reconcileTimer) clearInterval(reconcileTimer);
         await inbox.close();
         rateLimiter.close();
         await mailer.close();

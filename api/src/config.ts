@@ -42,6 +42,19 @@ const envSchema = z.object({
   APPLE_JWKS_URL: z.url().default('https://appleid.apple.com/auth/keys'),
   APPLE_CLIENT_IDS: z.string().optional(),
 
+  APPSTORE_BUNDLE_ID: z.string().optional(),
+  APPSTORE_APP_APPLE_ID: z.coerce.number().int().positive().optional(),
+  APPSTORE_ENVIRONMENTS: z.string().default('Production'),
+  APPSTORE_ROOT_CERTIFICATE: z.string().optional(),
+  APPSTORE_ONLINE_CHECKS: boolish.optional(),
+  APPSTORE_ALLOW_LOCAL_TESTING: boolish.default(false),
+  APPSTORE_OWNERSHIP_POLICY: z.enum(['keep', 'transfer']).default('keep'),
+  APPSTORE_ISSUER_ID: z.string().optional(),
+  APPSTORE_KEY_ID: z.string().optional(),
+  APPSTORE_PRIVATE_KEY: z.string().optional(),
+  APPSTORE_API_URL: z.url().optional(),
+  APPSTORE_RECONCILE_MINUTES: z.coerce.number().int().min(0).default(60),
+
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key (pk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a webhook signing secret (whsec_…)').optional(),
@@ -81,6 +94,20 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** ID-token verification per provider; null when the provider has no client ids configured. */
   identityProviders: Record<'google' | 'apple', { issuers: string[]; jwksUrl: string; audiences: string[] } | null>;
+  /** App Store purchases; null when no bundle id is configured. */
+  appStore: {
+    bundleId: string;
+    appAppleId: number | undefined;
+    /** Environments whose signed data is accepted: Production, Sandbox (LocalTesting/Xcode only with the dev flag). */
+    environments: string[];
+    /** base64 DER of a root to trust instead of Apple's (the local sandbox); never in production. */
+    rootCertificate: string | undefined;
+    onlineChecks: boolean;
+    allowLocalTesting: boolean;
+    ownershipPolicy: 'keep' | 'transfer';
+    serverApi: { issuerId: string; keyId: string; privateKey: string; apiUrl: string | undefined } | null;
+    reconcileMinutes: number;
+  } | null;
   /** Stripe billing; null when no Stripe secret key is configured (billing then refuses politely). */
   stripe: {
     secretKey: string;
@@ -138,6 +165,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Production requires: ${missing.join(', ')} (see .env.example)`);
     }
   }
+  if (isProduction && (e.APPSTORE_ROOT_CERTIFICATE || e.APPSTORE_ALLOW_LOCAL_TESTING)) {
+    throw new ConfigError('APPSTORE_ROOT_CERTIFICATE and APPSTORE_ALLOW_LOCAL_TESTING are for local development only, never production');
+  }
+  if (isProduction && e.APPSTORE_BUNDLE_ID && !e.APPSTORE_APP_APPLE_ID) {
+    throw new ConfigError('APPSTORE_APP_APPLE_ID is required in production (Apple checks it on production data)');
+  }
   if (e.STRIPE_SECRET_KEY && (!e.STRIPE_PUBLISHABLE_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
     // Never a reason to skip webhook verification: without its secret, billing does not start.
     throw new ConfigError('STRIPE_SECRET_KEY is set, so STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET are required too (see .env.example)');
@@ -165,6 +198,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       google: provider(e.GOOGLE_ISSUER, e.GOOGLE_JWKS_URL, e.GOOGLE_CLIENT_IDS),
       apple: provider(e.APPLE_ISSUER, e.APPLE_JWKS_URL, e.APPLE_CLIENT_IDS),
     },
+    appStore: e.APPSTORE_BUNDLE_ID
+      ? {
+          bundleId: e.APPSTORE_BUNDLE_ID,
+          appAppleId: e.APPSTORE_APP_APPLE_ID,
+          environments: list(e.APPSTORE_ENVIRONMENTS),
+          rootCertificate: e.APPSTORE_ROOT_CERTIFICATE,
+          onlineChecks: e.APPSTORE_ONLINE_CHECKS ?? isProduction,
+          allowLocalTesting: e.APPSTORE_ALLOW_LOCAL_TESTING,
+          ownershipPolicy: e.APPSTORE_OWNERSHIP_POLICY,
+          serverApi:
+            e.APPSTORE_ISSUER_ID && e.APPSTORE_KEY_ID && e.APPSTORE_PRIVATE_KEY
+              ? { issuerId: e.APPSTORE_ISSUER_ID, keyId: e.APPSTORE_KEY_ID, privateKey: e.APPSTORE_PRIVATE_KEY.replace(/\\n/g, '\n'), apiUrl: e.APPSTORE_API_URL }
+              : null,
+          reconcileMinutes: e.APPSTORE_RECONCILE_MINUTES,
+        }
+      : null,
     stripe: e.STRIPE_SECRET_KEY
       ? {
           secretKey: e.STRIPE_SECRET_KEY,

@@ -1,7 +1,8 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'user' })
 @Index('user_email_key', ['email'], { unique: true })
+@Index('user_app_account_token_key', ['appAccountToken'], { unique: true })
 @Check('user_email_lowercase', `"email" = lower("email")`)
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'user_pkey' })
@@ -20,6 +21,11 @@ export class UserEntity {
 
   @Column({ type: 'text' })
   name!: string;
+
+  /** The UUID the iOS app passes to StoreKit, so every App Store purchase names its account. */
+  @Column({ name: 'app_account_token', type: 'uuid' })
+  @Generated('uuid')
+  appAccountToken!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

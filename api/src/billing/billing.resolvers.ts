@@ -17,6 +17,11 @@ const planModel = (plan: PlanDefinition) => ({
   entitlements: plan.entitlements,
 });
 
+function appStore(ctx: GraphQLContext) {
+  if (!ctx.services.appStore) throw new AppError('BILLING_UNAVAILABLE', 'App Store purchases are not set up on this server.');
+  return ctx.services.appStore;
+}
+
 function stripeBilling(ctx: GraphQLContext) {
   if (!ctx.services.stripeBilling) throw new AppError('BILLING_UNAVAILABLE', 'Payments on the web are not set up on this server.');
   return ctx.services.stripeBilling;
@@ -31,6 +36,11 @@ export const billingResolvers: Resolvers = {
       const viewer = await ctx.requireViewer();
       if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
       return ctx.services.subscriptions.listForUser(user.id);
+    },
+    appAccountToken: async (user, _args, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return user.appAccountToken;
     },
     billing: async (user, _args, ctx) => {
       const viewer = await ctx.requireViewer();
@@ -49,6 +59,8 @@ export const billingResolvers: Resolvers = {
       s.store === 'app_store' ? APP_STORE_MANAGE_URL : s.store === 'stripe' ? `${ctx.publicWebUrl}/account` : null,
   },
   Mutation: {
+    verifyAppleTransaction: async (_root, { signedTransaction }, ctx) => appStore(ctx).verifyTransaction(await ctx.requireViewer(), signedTransaction),
+    restoreApplePurchases: async (_root, { signedTransactions }, ctx) => appStore(ctx).restore(await ctx.requireViewer(), signedTransactions),
     createSubscription: async (_root, { planKey }, ctx) => stripeBilling(ctx).createSubscription((await ctx.requireViewer()).user, planKey),
     createCheckoutSession: async (_root, { planKey }, ctx) => ({
       url: await stripeBilling(ctx).createCheckoutSession((await ctx.requireViewer()).user, planKey),

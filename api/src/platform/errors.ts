@@ -18,6 +18,8 @@ export const errorCodes = {
   PROVIDER_EMAIL_UNVERIFIED: 'The provider has not verified this email address, so it cannot be used to create or join an account.',
   PROVIDER_NOT_CONFIGURED: 'This way of signing in is not set up on this server.',
   LAST_SIGN_IN_METHOD: 'This is your only way to sign in. Set a password or link another provider first.',
+  APPLE_VERIFICATION_FAILED: 'The App Store purchase could not be verified.',
+  APPLE_PURCHASE_OWNED_BY_OTHER_ACCOUNT: 'This App Store purchase belongs to another account. Sign in with that account to use it.',
   ALREADY_SUBSCRIBED: 'You already have an active subscription.',
   BILLING_UNAVAILABLE: 'Payments are unavailable right now. Try again in a moment.',
   PAYMENT_FAILED: 'The payment did not go through. Try another payment method.',

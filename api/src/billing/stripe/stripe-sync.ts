@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { InboxEventEntity } from '../../platform/inbox/inbox-event.entity';
 import type { Logger } from '../../platform/logger';
 import { StoreSubscriptionEntity } from '../store-subscription.entity';
+import { upsertStoreSubscription } from '../store-subscription.repository';
 import { StripeCustomerEntity } from './stripe-customer.entity';
 import { stripeSubscriptionState } from './stripe-subscription-state';
 
@@ -50,36 +51,15 @@ export class StripeSync {
       now: fetchedAt,
       previousStatus: previous?.status,
     });
-    const environment = subscription.livemode ? 'production' : 'test';
-    await manager.query(
-      `INSERT INTO store_subscription
-         (store, store_id, user_id, plan_key, product_id, status, store_status, current_period_end, will_renew,
-          grace_period_end, canceled_at, environment, last_event_at, raw)
-       VALUES ('stripe', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (store, store_id) DO UPDATE SET
-         plan_key = EXCLUDED.plan_key, product_id = EXCLUDED.product_id, status = EXCLUDED.status,
-         store_status = EXCLUDED.store_status, current_period_end = EXCLUDED.current_period_end,
-         will_renew = EXCLUDED.will_renew, grace_period_end = EXCLUDED.grace_period_end,
-         canceled_at = EXCLUDED.canceled_at, last_event_at = EXCLUDED.last_event_at, raw = EXCLUDED.raw,
-         updated_at = now()
-       WHERE store_subscription.last_event_at <= EXCLUDED.last_event_at`,
-      [
-        subscription.id,
-        customer.userId,
-        state.planKey,
-        state.productId,
-        state.status,
-        state.storeStatus,
-        state.currentPeriodEnd,
-        state.willRenew,
-        state.gracePeriodEnd,
-        state.canceledAt,
-        environment,
-        fetchedAt,
-        JSON.stringify(subscription),
-      ],
-    );
-    return manager.findOneBy(StoreSubscriptionEntity, { store: 'stripe', storeId: subscription.id });
+    return upsertStoreSubscription(manager, {
+      store: 'stripe',
+      storeId: subscription.id,
+      userId: customer.userId,
+      ...state,
+      environment: subscription.livemode ? 'production' : 'test',
+      lastEventAt: fetchedAt,
+      raw: subscription,
+    });
   }
 
   /** The inbox handler for Stripe events. */

@@ -2,6 +2,7 @@ import type { AccountService } from '../../accounts/account.service';
 import type { RequestMeta } from '../../accounts/auth-payload';
 import type { IdentityService } from '../../accounts/identity/identity.service';
 import type { SessionService, Viewer } from '../../accounts/session.service';
+import type { AppStoreService } from '../../billing/appstore/appstore.service';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
 import type { SubscriptionsService } from '../../billing/subscriptions.service';
 import { AppError } from '../errors';
@@ -15,6 +16,8 @@ export interface Services {
   subscriptions: SubscriptionsService;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;
+  /** Null when the App Store is not configured. */
+  appStore: AppStoreService | null;
 }
 
 export interface GraphQLContext {

@@ -150,6 +150,8 @@ export type Mutation = {
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from the reset email and ends every sign-in. */
   resetPassword: Scalars['Boolean']['output'];
+  /** Restore purchases: every current transaction the device has (at most 50). */
+  restoreApplePurchases: Array<Subscription>;
   /** Undoes a cancellation that has not taken effect yet. */
   resumeSubscription: Subscription;
   /**
@@ -169,6 +171,13 @@ export type Mutation = {
   signup: AuthPayload;
   /** Removes a linked provider, only while another way to sign in remains (a password or another provider). */
   unlinkIdentity: User;
+  /**
+   * Verifies a StoreKit 2 transaction (`transaction.jwsRepresentation`) the app has just
+   * received and binds its subscription to the caller. The app finishes the transaction only
+   * when this succeeds. APPLE_PURCHASE_OWNED_BY_OTHER_ACCOUNT (with a masked hint of the owner's
+   * email) when the purchase belongs to someone else.
+   */
+  verifyAppleTransaction: Subscription;
   /** Marks an email address as verified with the token from the verification email. */
   verifyEmail: User;
 };
@@ -249,6 +258,11 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRestoreApplePurchasesArgs = {
+  signedTransactions: Array<Scalars['String']['input']>;
+};
+
+
 export type MutationResumeSubscriptionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -274,6 +288,11 @@ export type MutationSignupArgs = {
 
 export type MutationUnlinkIdentityArgs = {
   provider: IdentityProvider;
+};
+
+
+export type MutationVerifyAppleTransactionArgs = {
+  signedTransaction: Scalars['String']['input'];
 };
 
 
@@ -391,6 +410,11 @@ export type SubscriptionStatus =
 
 export type User = {
   __typename?: 'User';
+  /**
+   * The UUID the iOS app passes to StoreKit (`Product.PurchaseOption.appAccountToken`) so each
+   * App Store purchase names this account.
+   */
+  appAccountToken: Scalars['ID']['output'];
   /** Stripe billing details for the account page; null when the user has never paid through Stripe. */
   billing: Maybe<Billing>;
   createdAt: Scalars['DateTime']['output'];
@@ -598,11 +622,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  restoreApplePurchases?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType, RequireFields<MutationRestoreApplePurchasesArgs, 'signedTransactions'>>;
   resumeSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'id'>>;
   signInWithApple?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithAppleArgs, 'identityToken' | 'nonce'>>;
   signInWithGoogle?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithGoogleArgs, 'idToken'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;
   unlinkIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
+  verifyAppleTransaction?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationVerifyAppleTransactionArgs, 'signedTransaction'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
@@ -652,6 +678,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  appAccountToken?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   billing?: Resolver<Maybe<ResolversTypes['Billing']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -15,6 +15,7 @@ import { formatDate, type BillingIntent } from './billing';
 import { billingErrorMessage, redirectToStripe } from './billing.server';
 import { apiErrorToForm, formFailure, formValues, parseWith } from './forms.server';
 import { ApiError, gql, isApiError } from './graphql.server';
+import { env } from './env.server';
 import { formatMoney } from './money';
 import { flashNotice, sessionHeaders } from './session.server';
 
@@ -38,6 +39,9 @@ export async function loadAccountBilling(request: Request, accessToken: string) 
   ]);
   return {
     subscriptions: subscriptions.ok ? (subscriptions.value.me?.subscriptions ?? []) : null,
+    // Outside production, the account page says how to play the iPhone's side against the
+    // local App Store sandbox; it needs the account's StoreKit appAccountToken for that.
+    appAccountToken: !env.isProduction && subscriptions.ok ? (subscriptions.value.me?.appAccountToken ?? null) : null,
     billing: billing.ok ? (billing.value.me?.billing ?? null) : null,
     plans: plans.ok ? plans.value.plans.map((p) => ({ key: p.key, name: p.name, priceLabel: p.priceLabel })) : [],
     problem: !subscriptions.ok

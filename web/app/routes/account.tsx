@@ -179,6 +179,22 @@ export default function Account() {
         result={billingResult}
       />
 
+      {billing.appAccountToken ? (
+        <section className="card" aria-labelledby="iphone-title" data-testid="iphone-sandbox">
+          <h2 id="iphone-title">iPhone purchases (development)</h2>
+          <p className="muted">
+            The iPhone app passes this account’s token to StoreKit, so an App Store purchase lands here. Without a phone, play the
+            iPhone’s side against the local App Store:
+          </p>
+          <pre className="code">
+            <code data-testid="app-account-token-command">{`npm run appstore -- purchase --app-account-token ${billing.appAccountToken} --product com.crossbill.pro.monthly`}</code>
+          </pre>
+          <p className="muted">
+            Then send the printed <code>signedTransaction</code> to the API’s <code>verifyAppleTransaction</code>, as the app does.
+          </p>
+        </section>
+      ) : null}
+
       <SignInMethods methods={signIn.methods} problem={signIn.problem} providers={signIn.providers} result={unlinkResult} />
 
       {hasPassword ? (

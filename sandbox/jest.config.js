@@ -10,7 +10,7 @@ const swc = (syntax) => [
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/stripe/test', '<rootDir>/oidc/test'],
+  roots: ['<rootDir>/stripe/test', '<rootDir>/oidc/test', '<rootDir>/appstore/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': swc('typescript'), '^.+\\.js$': swc('ecmascript') },
   // jose ships only ES modules; compile it to CommonJS like our own code.

@@ -226,7 +226,8 @@ export async function failRenewal(ctx: Ctx, id: string, o?: AtOptions & { grace?
   sub.expirationIntent = 2; // billing error
   if (o?.grace) {
     sub.state = 'grace_period';
-    sub.gracePeriodExpiresDate = latestTransaction(sub).expiresDate + gracePeriodMs(ctx.clock);
+    // The grace period runs from the renewal date that failed (or from now, when that date is long past).
+    sub.gracePeriodExpiresDate = Math.max(latestTransaction(sub).expiresDate, t) + gracePeriodMs(ctx.clock);
   } else {
     sub.state = 'billing_retry';
     delete sub.gracePeriodExpiresDate;

@@ -4,7 +4,7 @@
  * In memory, or in `${stateDir}/state.json` (plus `root.cer` and the `.p8` key beside it for
  * convenience) when a state directory is given.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoredChain, generateChain } from './certs';
@@ -115,7 +115,7 @@ export class AppStoreState {
     } else {
       // Ids are 16 digits like Apple's sandbox ids; seeded from the clock so a fresh in-memory sandbox
       // never reuses the ids an earlier run handed to a database that outlived it.
-      const seed = (Date.now() % 1e12) * 1000;
+      const seed = (Date.now() % 1e12) * 1000 + randomInt(1000);
       state.data = {
         version: 1,
         chain: await generateChain(),

@@ -127,13 +127,14 @@ async function finish(
   ctx.state.save();
   const outcome = await notify(ctx, { notificationType, subtype, signedDate: t, subscription: sub, transaction });
   const latest = latestTransaction(sub);
+  // Ids first: the CLI prints this as is.
   return {
-    ...outcome,
     originalTransactionId: sub.originalTransactionId,
     transactionId: latest.transactionId,
+    status: statusOf(sub, t),
+    ...outcome,
     signedTransaction: outcome.signedTransaction ?? (await signTransaction(ctx, latest, t)),
     signedRenewalInfo: outcome.signedRenewalInfo ?? (await signRenewalInfo(ctx, sub, t)),
-    status: statusOf(sub, t),
   };
 }
 

@@ -17,9 +17,10 @@ import { decodeJws } from './jws';
 import type { NotificationRecord, SendAttemptResult, SubscriptionRecord, TransactionRecord } from './state';
 
 export interface NotificationOutcome {
-  notificationUUID: string;
   notificationType: string;
   subtype?: string;
+  notificationUUID: string;
+  /** The V2 notification as POSTed: `{ "signedPayload": … }`. */
   signedPayload: string;
   /** The transaction in the notification (signed at the notification's signedDate). */
   signedTransaction?: string;
@@ -90,12 +91,12 @@ export async function notify(ctx: Ctx, input: NotifyInput, extra: Partial<Notifi
   ctx.log(`notification ${record.notificationType}${record.subtype ? `/${record.subtype}` : ''} ${record.notificationUUID}`);
   const delivered = await deliver(ctx, record);
   const outcome: NotificationOutcome = {
-    notificationUUID: record.notificationUUID,
     notificationType: record.notificationType,
-    signedPayload,
+    ...(record.subtype ? { subtype: record.subtype } : {}),
+    notificationUUID: record.notificationUUID,
     delivered,
+    signedPayload,
   };
-  if (record.subtype) outcome.subtype = record.subtype;
   if (signedTransaction) outcome.signedTransaction = signedTransaction;
   if (signedRenewalInfo) outcome.signedRenewalInfo = signedRenewalInfo;
   return outcome;

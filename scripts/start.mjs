@@ -8,7 +8,9 @@
 // to it through STRIPE_API_URL, the catalogue is synced into it, and the web pages load its
 // Stripe.js stand-in. With real keys none of that runs.
 // Likewise without any Google/Apple configuration a local OpenID provider (sandbox/oidc,
-// OIDC_SANDBOX_PORT, default 12112) stands in for both, with an account picker.
+// OIDC_SANDBOX_PORT, default 12112) stands in for both, with an account picker; and without
+// APPSTORE_BUNDLE_ID a local App Store (sandbox/appstore, APPSTORE_SANDBOX_PORT, default 12113)
+// signs transactions and notifications with a test chain the API is told to trust.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +29,10 @@ buildIfStale('api', ['api/src', 'schema.graphql', 'api/tsconfig.json', 'api/tsco
 buildIfStale('web', ['web/app', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
 const stripeSandboxMode = !process.env.STRIPE_SECRET_KEY;
 const oidcSandboxMode = ['GOOGLE_CLIENT_IDS', 'APPLE_CLIENT_IDS', 'GOOGLE_CLIENT_ID', 'APPLE_SERVICES_ID'].every((name) => !process.env[name]);
-if (stripeSandboxMode || oidcSandboxMode) buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/oidc/src', 'sandbox/tsconfig.json'], 'sandbox/dist/oidc/src/cli.js');
+const appStoreSandboxMode = !process.env.APPSTORE_BUNDLE_ID;
+if (stripeSandboxMode || oidcSandboxMode || appStoreSandboxMode) {
+  buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/oidc/src', 'sandbox/appstore/src', 'sandbox/tsconfig.json'], 'sandbox/dist/appstore/src/cli.js');
+}
 
 const children = [];
 const env = {
@@ -86,6 +91,26 @@ if (oidcSandboxMode) {
   });
 }
 
+let appStoreSandbox = null;
+if (appStoreSandboxMode) {
+  appStoreSandbox = await runUntilReady('appstore-sandbox', [path.join(root, 'sandbox/dist/appstore/src/cli.js'), 'serve'], {
+    ...env,
+    APPSTORE_SANDBOX_PORT: process.env.APPSTORE_SANDBOX_PORT ?? '12113',
+    APPSTORE_SANDBOX_STATE_DIR: path.join(env.DATA_DIR, 'appstore-sandbox'),
+    APPSTORE_NOTIFICATION_URL: `http://127.0.0.1:${apiPort}/webhooks/app-store`,
+  });
+  Object.assign(env, {
+    APPSTORE_BUNDLE_ID: appStoreSandbox.bundleId,
+    APPSTORE_APP_APPLE_ID: String(appStoreSandbox.appAppleId),
+    APPSTORE_ENVIRONMENTS: 'Sandbox',
+    APPSTORE_ROOT_CERTIFICATE: appStoreSandbox.rootCertificateBase64,
+    APPSTORE_ISSUER_ID: appStoreSandbox.serverApi.issuerId,
+    APPSTORE_KEY_ID: appStoreSandbox.serverApi.keyId,
+    APPSTORE_PRIVATE_KEY: appStoreSandbox.serverApi.privateKeyPem,
+    APPSTORE_API_URL: appStoreSandbox.url,
+  });
+}
+
 const api = run('api', process.execPath, [path.join(root, 'api/dist/main.js')], env);
 await waitForHealth(`${apiUrl}/healthz`, api, 120_000);
 if (stripeSandbox) {
@@ -111,6 +136,7 @@ say(`  web  ${webUrl}`);
 say(`  API  ${apiUrl}/graphql   (health: ${apiUrl}/healthz, JWKS: ${apiUrl}/.well-known/jwks.json)`);
 if (!process.env.SMTP_URL) say(`  mail ${webUrl}/dev/mailbox   (no SMTP configured: mails stay in the outbox)`);
 if (oidcSandbox) say(`  id   local Google/Apple sign-in at ${oidcSandbox.url}   (an account picker; no provider credentials configured)`);
+if (appStoreSandbox) say(`  iap  local App Store at ${appStoreSandbox.url}   (play the iPhone: npm run appstore -- purchase --app-account-token <uuid> --product com.crossbill.pro.monthly)`);
 if (stripeSandbox) say(`  pay  local Stripe sandbox at ${stripeSandbox.url}   (test card 4242 4242 4242 4242; no Stripe keys configured)`);
 say('Ctrl-C to stop.');
 

@@ -14,7 +14,7 @@ export default async function globalSetup() {
   if (!fs.existsSync('/usr/bin/chromium')) {
     throw new Error('Browser tests need Debian Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does this).');
   }
-  const [apiPort, webPort, stripePort, oidcPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [apiPort, webPort, stripePort, oidcPort, appStorePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossbill-e2e-'));
   fs.chmodSync(dataDir, 0o777);
   const logFile = path.join(root, 'e2e/artifacts/stack.log');
@@ -28,6 +28,7 @@ export default async function globalSetup() {
       WEB_PORT: String(webPort),
       STRIPE_SANDBOX_PORT: String(stripePort),
       OIDC_SANDBOX_PORT: String(oidcPort),
+      APPSTORE_SANDBOX_PORT: String(appStorePort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       PUBLIC_WEB_URL: `http://localhost:${webPort}`,
@@ -50,4 +51,5 @@ export default async function globalSetup() {
   process.env.E2E_WEB_URL = `http://localhost:${webPort}`;
   process.env.E2E_API_URL = `http://localhost:${apiPort}`;
   process.env.E2E_STRIPE_URL = `http://127.0.0.1:${stripePort}`;
+  process.env.E2E_APPSTORE_URL = `http://127.0.0.1:${appStorePort}`;
 }

@@ -148,6 +148,22 @@ describe('ownership', () => {
   });
 });
 
+it('under the transfer policy, moves a purchase to the account that verifies it', async () => {
+  const transferring = await startTestApi(appStoreEnv(store, { APPSTORE_OWNERSHIP_POLICY: 'transfer' }));
+  try {
+    const first = await signUp(transferring);
+    const second = await signUp(transferring);
+    const purchase = await store.purchase({ productId: MONTHLY });
+    const verify = (token: string) => transferring.gql(VERIFY, { jws: purchase.signedTransaction }, { token });
+    expect((await verify(first.accessToken)).errors).toBeUndefined();
+    expect((await verify(second.accessToken)).data.verifyAppleTransaction.status).toBe('ACTIVE');
+    const owners = await transferring.dataSource.query(`SELECT user_id FROM store_subscription WHERE store_id = $1`, [purchase.originalTransactionId]);
+    expect(owners).toEqual([{ user_id: second.user.id }]);
+  } finally {
+    await transferring.close();
+  }
+});
+
 describe('lifecycle through notifications', () => {
   it('renews, fails into a grace period, recovers, stops renewing and expires', async () => {
     const user = await signUp(t);
@@ -184,6 +200,13 @@ describe('lifecycle through notifications', () => {
     await store.upgrade(purchase.originalTransactionId, { productId: YEARLY });
     expect((await appStoreSub(user))!.plan!.key).toBe('pro-yearly');
     await store.refund(purchase.originalTransactionId);
+    expect(await appStoreSub(user)).toMatchObject({ status: 'REVOKED', willRenew: false });
+  });
+
+  it('a family-sharing revoke takes access away', async () => {
+    const user = await signUp(t);
+    const { purchase } = await buyOnIPhone(user);
+    await store.revoke(purchase.originalTransactionId);
     expect(await appStoreSub(user)).toMatchObject({ status: 'REVOKED', willRenew: false });
   });
 

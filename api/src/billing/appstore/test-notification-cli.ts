@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ environment, testNotificationToken: response.testNotificationToken }));
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+main().catch((error: { httpStatusCode?: number; apiError?: number; errorMessage?: string; message?: string }) => {
+  // The library's APIException carries the HTTP status and Apple's error code, not a message.
+  const detail = error.httpStatusCode ? `HTTP ${error.httpStatusCode}${error.apiError ? `, App Store error ${error.apiError}` : ''}${error.errorMessage ? `: ${error.errorMessage}` : ''}` : error.message;
+  console.error(`Requesting a test notification failed: ${detail || String(error)}`);
   process.exitCode = 1;
 });

@@ -52,6 +52,23 @@ export type CreateSubscriptionPayload = {
   subscription: Subscription;
 };
 
+/** What the user may use now, whichever store granted it. */
+export type Entitlement = {
+  __typename?: 'Entitlement';
+  active: Scalars['Boolean']['output'];
+  /** When access ends unless renewed (null: no end, e.g. a lifetime grant). */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  inGracePeriod: Scalars['Boolean']['output'];
+  /** e.g. `pro` */
+  key: Scalars['ID']['output'];
+  managementUrl: Maybe<Scalars['String']['output']>;
+  /** The store product (Stripe price id, App Store product id). */
+  productId: Maybe<Scalars['String']['output']>;
+  /** The store granting the longest access. */
+  store: Maybe<Store>;
+  willRenew: Scalars['Boolean']['output'];
+};
+
 /** A sign-in provider account linked to a user. */
 export type Identity = {
   __typename?: 'Identity';
@@ -81,10 +98,18 @@ export type Invoice = {
 export type Live = {
   __typename?: 'Live';
   /**
+   * The signed-in user's entitlements, sent once on subscribe and again whenever they change:
+   * a purchase or renewal in either store, a refund, an expiry taking effect. Works across API
+   * instances (PostgreSQL LISTEN/NOTIFY).
+   */
+  entitlementsChanged: Array<Entitlement>;
+  /**
    * Ticks every `seconds` (1–60) while the connection is open; a liveness probe for clients
    * and tests of the WebSocket transport. Requires a signed-in connection.
    */
   heartbeat: Scalars['DateTime']['output'];
+  /** The signed-in user's subscriptions from every store, sent on subscribe and on every change. */
+  subscriptionStatus: Array<Subscription>;
 };
 
 
@@ -418,9 +443,18 @@ export type User = {
   /** Stripe billing details for the account page; null when the user has never paid through Stripe. */
   billing: Maybe<Billing>;
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * True when more than one store bills the user for the same entitlement at once (say, an App
+   * Store purchase while a Stripe subscription is active): the account page says what to do.
+   */
+  duplicateSubscriptions: Scalars['Boolean']['output'];
   /** The sign-in email, lower-cased. */
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
+  /** One entitlement by key (e.g. `pro`); null for a key the catalogue does not know. */
+  entitlement: Maybe<Entitlement>;
+  /** What the user may use now, one per entitlement key of the catalogue, active or not. */
+  entitlements: Array<Entitlement>;
   /** Whether the account has a password (Google/Apple-only accounts have none). */
   hasPassword: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
@@ -429,6 +463,11 @@ export type User = {
   name: Scalars['String']['output'];
   /** Every billing subscription of the user, from every store, newest first. */
   subscriptions: Array<Subscription>;
+};
+
+
+export type UserEntitlementArgs = {
+  key: Scalars['ID']['input'];
 };
 
 
@@ -510,6 +549,7 @@ export type ResolversTypes = {
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Entitlement: ResolverTypeWrapper<Entitlement>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Identity: ResolverTypeWrapper<IdentityEntity>;
   IdentityProvider: IdentityProvider;
@@ -541,6 +581,7 @@ export type ResolversParentTypes = {
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
+  Entitlement: Entitlement;
   ID: Scalars['ID']['output'];
   Identity: IdentityEntity;
   Int: Scalars['Int']['output'];
@@ -583,6 +624,17 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type EntitlementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Entitlement'] = ResolversParentTypes['Entitlement']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  inGracePeriod?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  managementUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  productId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  store?: Resolver<Maybe<ResolversTypes['Store']>, ParentType, ContextType>;
+  willRenew?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type IdentityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   linkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -601,7 +653,9 @@ export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends Re
 };
 
 export type LiveResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Live'] = ResolversParentTypes['Live']> = {
+  entitlementsChanged?: SubscriptionResolver<Array<ResolversTypes['Entitlement']>, "entitlementsChanged", ParentType, ContextType>;
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<LiveHeartbeatArgs, 'seconds'>>;
+  subscriptionStatus?: SubscriptionResolver<Array<ResolversTypes['Subscription']>, "subscriptionStatus", ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -681,8 +735,11 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   appAccountToken?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   billing?: Resolver<Maybe<ResolversTypes['Billing']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  duplicateSubscriptions?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  entitlement?: Resolver<Maybe<ResolversTypes['Entitlement']>, ParentType, ContextType, RequireFields<UserEntitlementArgs, 'key'>>;
+  entitlements?: Resolver<Array<ResolversTypes['Entitlement']>, ParentType, ContextType>;
   hasPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
@@ -695,6 +752,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Billing?: BillingResolvers<ContextType>;
   CreateSubscriptionPayload?: CreateSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Entitlement?: EntitlementResolvers<ContextType>;
   Identity?: IdentityResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;
   Live?: LiveResolvers<ContextType>;

@@ -24,6 +24,7 @@ const config: CodegenConfig = {
           AuthPayload: '../../../accounts/auth-payload#AuthPayloadModel',
           Subscription: '../../../billing/store-subscription.entity#StoreSubscriptionEntity',
           Identity: '../../../accounts/identity/identity.entity#IdentityEntity',
+          Entitlement: '../../../billing/entitlements/entitlements#EntitlementModel',
         },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

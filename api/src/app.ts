@@ -16,7 +16,9 @@ import { StripeSync } from './billing/stripe/stripe-sync';
 import { stripeWebhookRouter } from './billing/stripe/stripe-webhook.route';
 import { SubscriptionsService } from './billing/subscriptions.service';
 import type { Config } from './config';
+import { EntitlementsService } from './billing/entitlements/entitlements.service';
 import { Inbox } from './platform/inbox/inbox';
+import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
 import type { Logger } from './platform/logger';
@@ -31,6 +33,13 @@ export interface Api {
   inbox: Inbox;
   /** Stops taking requests, waits for those in flight, stops background work. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The connection URL the data source was created with (the pubsub needs a connection of its own). */
+function databaseUrl(dataSource: DataSource): string {
+  const url = (dataSource.options as { url?: string }).url;
+  if (!url) throw new Error('the data source has no URL');
+  return url;
 }
 
 /** Wires the services onto a ready (migrated) database and starts the HTTP/WebSocket server. */
@@ -52,6 +61,15 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const accounts = new AccountService(dataSource, sessions, passwords, mailer, rateLimiter, { publicWebUrl: config.publicWebUrl }, log);
   const identities = new IdentityService(dataSource, new ProviderTokenVerifier(config.identityProviders), sessions, rateLimiter, log);
   const subscriptions = new SubscriptionsService(dataSource);
+  const pubsub = new PgPubSub(databaseUrl(dataSource), log.child({ component: 'pubsub' }));
+  await pubsub.start();
+  const entitlements = new EntitlementsService(
+    dataSource,
+    pubsub,
+    { publicWebUrl: config.publicWebUrl, expiryCheckSeconds: config.entitlementExpiryCheckSeconds },
+    log.child({ component: 'entitlements' }),
+  );
+  entitlements.startExpiryWatch();
   const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
   const routers = [];
   let stripeBilling: StripeBillingService | null = null;
@@ -94,7 +112,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
       reconcileTimer.unref();
     }
   }
-  const services: Services = { accounts, sessions, identities, subscriptions, stripeBilling, appStore };
+  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, pubsub, stripeBilling, appStore };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },
@@ -116,6 +134,8 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
         await server.close();
         if (reconcileTimer) clearInterval(reconcileTimer);
         await inbox.close();
+        entitlements.stop();
+        await pubsub.close();
         rateLimiter.close();
         await mailer.close();
       })();

@@ -55,6 +55,8 @@ const envSchema = z.object({
   APPSTORE_API_URL: z.url().optional(),
   APPSTORE_RECONCILE_MINUTES: z.coerce.number().int().min(0).default(60),
 
+  ENTITLEMENT_EXPIRY_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key (pk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a webhook signing secret (whsec_…)').optional(),
@@ -118,6 +120,8 @@ export interface Config {
     /** How long a subscriber keeps access after a failed renewal while Stripe retries. */
     gracePeriodDays: number;
   } | null;
+  /** How often live clients are told about accesses that ended by the clock (0 = never). */
+  entitlementExpiryCheckSeconds: number;
   /** Password hashes running at once; undefined = one per core. */
   passwordHashConcurrency: number | undefined;
   graphql: { maxDepth: number; maxComplexity: number; introspection: boolean };
@@ -194,6 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+    entitlementExpiryCheckSeconds: e.ENTITLEMENT_EXPIRY_CHECK_SECONDS,
     identityProviders: {
       google: provider(e.GOOGLE_ISSUER, e.GOOGLE_JWKS_URL, e.GOOGLE_CLIENT_IDS),
       apple: provider(e.APPLE_ISSUER, e.APPLE_JWKS_URL, e.APPLE_CLIENT_IDS),

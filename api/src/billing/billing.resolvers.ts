@@ -37,6 +37,21 @@ export const billingResolvers: Resolvers = {
       if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
       return ctx.services.subscriptions.listForUser(user.id);
     },
+    entitlements: async (user, _args, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return (await ctx.services.entitlements.forUser(user.id)).entitlements;
+    },
+    entitlement: async (user, { key }, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return (await ctx.services.entitlements.forUser(user.id)).entitlements.find((e) => e.key === key) ?? null;
+    },
+    duplicateSubscriptions: async (user, _args, ctx) => {
+      const viewer = await ctx.requireViewer();
+      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      return (await ctx.services.entitlements.forUser(user.id)).duplicate;
+    },
     appAccountToken: async (user, _args, ctx) => {
       const viewer = await ctx.requireViewer();
       if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
@@ -47,6 +62,9 @@ export const billingResolvers: Resolvers = {
       if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
       return ctx.services.stripeBilling ? ctx.services.stripeBilling.billingDetails(user) : null;
     },
+  },
+  Entitlement: {
+    store: (e) => (e.store ? (e.store.toUpperCase() as 'STRIPE' | 'APP_STORE' | 'PROMOTIONAL') : null),
   },
   Subscription: {
     store: (s) => s.store.toUpperCase() as 'STRIPE' | 'APP_STORE' | 'PROMOTIONAL',

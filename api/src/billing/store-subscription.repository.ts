@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { PgPubSub } from '../platform/pubsub/pg-pubsub';
 import { StoreSubscriptionEntity, type NormalizedStatus, type StoreEnvironment, type StoreName } from './store-subscription.entity';
 
 export interface StoreSubscriptionState {
@@ -23,7 +24,7 @@ export interface StoreSubscriptionState {
  * Inserts or updates a store subscription. An update lands only when its `lastEventAt` is not
  * older than the stored one, so an old event or a slow fetch never overwrites newer state.
  * The owner (`user_id`) is set on insert only: changing ownership is an explicit decision.
- * Returns the row as it now is.
+ * Returns the row as it now is, and announces the change to live clients (after commit).
  */
 export async function upsertStoreSubscription(manager: EntityManager, s: StoreSubscriptionState): Promise<StoreSubscriptionEntity> {
   await manager.query(
@@ -43,5 +44,8 @@ export async function upsertStoreSubscription(manager: EntityManager, s: StoreSu
       s.willRenew, s.gracePeriodEnd, s.canceledAt, s.environment, s.lastEventAt, JSON.stringify(s.raw),
     ],
   );
-  return manager.findOneByOrFail(StoreSubscriptionEntity, { store: s.store, storeId: s.storeId });
+  const row = await manager.findOneByOrFail(StoreSubscriptionEntity, { store: s.store, storeId: s.storeId });
+  // Live clients hear about it once this transaction commits (see PgPubSub).
+  await PgPubSub.notify(manager, { type: 'subscriptions', userId: row.userId });
+  return row;
 }

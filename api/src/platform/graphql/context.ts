@@ -3,6 +3,8 @@ import type { RequestMeta } from '../../accounts/auth-payload';
 import type { IdentityService } from '../../accounts/identity/identity.service';
 import type { SessionService, Viewer } from '../../accounts/session.service';
 import type { AppStoreService } from '../../billing/appstore/appstore.service';
+import type { EntitlementsService } from '../../billing/entitlements/entitlements.service';
+import type { PgPubSub } from '../pubsub/pg-pubsub';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
 import type { SubscriptionsService } from '../../billing/subscriptions.service';
 import { AppError } from '../errors';
@@ -14,6 +16,8 @@ export interface Services {
   sessions: SessionService;
   identities: IdentityService;
   subscriptions: SubscriptionsService;
+  entitlements: EntitlementsService;
+  pubsub: PgPubSub;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;
   /** Null when the App Store is not configured. */

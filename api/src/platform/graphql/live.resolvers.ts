@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { liveValue } from '../../billing/entitlements/live';
 import { AppError } from '../errors';
 import type { Resolvers } from './generated/resolvers-types';
 
@@ -15,6 +16,20 @@ export const liveResolvers: Resolvers = {
           yield { heartbeat: new Date() };
           await sleep(interval * 1000);
         }
+      },
+    },
+    entitlementsChanged: {
+      subscribe: async function* (_root, _args, ctx) {
+        const { user } = await ctx.requireViewer();
+        const load = async () => ({ entitlementsChanged: (await ctx.services.entitlements.forUser(user.id)).entitlements });
+        yield* liveValue(ctx.services.pubsub, user.id, load);
+      },
+    },
+    subscriptionStatus: {
+      subscribe: async function* (_root, _args, ctx) {
+        const { user } = await ctx.requireViewer();
+        const load = async () => ({ subscriptionStatus: await ctx.services.subscriptions.listForUser(user.id) });
+        yield* liveValue(ctx.services.pubsub, user.id, load);
       },
     },
   },

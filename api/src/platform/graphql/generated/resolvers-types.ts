@@ -5,6 +5,7 @@ import type { UserEntity } from '../../../accounts/user.entity';
 import type { AuthPayloadModel } from '../../../accounts/auth-payload';
 import type { StoreSubscriptionEntity } from '../../../billing/store-subscription.entity';
 import type { IdentityEntity } from '../../../accounts/identity/identity.entity';
+import type { EntitlementModel } from '../../../billing/entitlements/entitlements';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -549,7 +550,7 @@ export type ResolversTypes = {
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Entitlement: ResolverTypeWrapper<Entitlement>;
+  Entitlement: ResolverTypeWrapper<EntitlementModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Identity: ResolverTypeWrapper<IdentityEntity>;
   IdentityProvider: IdentityProvider;
@@ -581,7 +582,7 @@ export type ResolversParentTypes = {
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
-  Entitlement: Entitlement;
+  Entitlement: EntitlementModel;
   ID: Scalars['ID']['output'];
   Identity: IdentityEntity;
   Int: Scalars['Int']['output'];

@@ -1,0 +1,59 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../platform/logger';
+import type { PgPubSub } from '../../platform/pubsub/pg-pubsub';
+import { StoreSubscriptionEntity, type StoreName } from '../store-subscription.entity';
+import { computeEntitlements, hasDuplicateSubscriptions, type Entitlement } from './entitlements';
+
+const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
+
+/** Entitlements read from the store subscriptions, and the clock that makes expiries live. */
+export class EntitlementsService {
+  private watch: NodeJS.Timeout | undefined;
+  private lastCheck = new Date();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pubsub: PgPubSub,
+    private readonly options: { publicWebUrl: string; expiryCheckSeconds: number },
+    private readonly log: Logger,
+  ) {}
+
+  managementUrl = (store: StoreName): string | null =>
+    store === 'app_store' ? APP_STORE_MANAGE_URL : store === 'stripe' ? `${this.options.publicWebUrl}/account` : null;
+
+  async forUser(userId: string, now = new Date()): Promise<{ entitlements: Entitlement[]; duplicate: boolean }> {
+    const subscriptions = await this.dataSource.getRepository(StoreSubscriptionEntity).findBy({ userId });
+    return { entitlements: computeEntitlements(subscriptions, now, this.managementUrl), duplicate: hasDuplicateSubscriptions(subscriptions, now) };
+  }
+
+  /**
+   * Entitlements are computed at read time, so an expiry is right whenever anyone asks; this
+   * clock tells live clients too: every few seconds it finds accesses that ended since the
+   * last look and pushes to this instance's subscribers (each instance watches for its own).
+   */
+  startExpiryWatch(): void {
+    if (this.options.expiryCheckSeconds <= 0) return;
+    this.watch = setInterval(() => void this.publishExpiries(), this.options.expiryCheckSeconds * 1000);
+    this.watch.unref();
+  }
+
+  stop(): void {
+    if (this.watch) clearInterval(this.watch);
+  }
+
+  async publishExpiries(): Promise<void> {
+    const from = this.lastCheck;
+    const to = new Date();
+    this.lastCheck = to;
+    try {
+      const rows: Array<{ user_id: string }> = await this.dataSource.query(
+        `SELECT DISTINCT user_id FROM store_subscription
+          WHERE (current_period_end > $1 AND current_period_end <= $2) OR (grace_period_end > $1 AND grace_period_end <= $2)`,
+        [from, to],
+      );
+      for (const { user_id } of rows) this.pubsub.emitLocal({ type: 'subscriptions', userId: user_id });
+    } catch (error) {
+      this.log.error({ err: error }, 'expiry watch failed');
+    }
+  }
+}

@@ -51,7 +51,7 @@ export class AccessTokens {
       return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', undefined, { cause: error });
-      throw new AppError('UNAUTHENTICATED', 'The access token is not valid. Sign in again.', { cause: error });
+      throw new AppError('UNAUTHENTICATED', 'The access token is not valid. Sign in again.', { cause: error, details: { reason: 'invalid_token' } });
     }
   }
 }

@@ -12,6 +12,7 @@ const REFRESH_TOKEN_PREFIX = 'cbr';
 export interface Viewer {
   user: UserEntity;
   sessionId: string;
+  accessTokenExpiresAt: Date;
 }
 
 const sessionEnded = () => new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
@@ -112,7 +113,7 @@ export class SessionService {
       .getRepository(SessionEntity)
       .findOne({ where: { id: claims.sessionId, userId: claims.userId }, relations: { user: true } });
     if (!session?.user || session.revokedAt) throw sessionEnded();
-    return { user: session.user, sessionId: session.id };
+    return { user: session.user, sessionId: session.id, accessTokenExpiresAt: claims.expiresAt };
   }
 
   private async addRefreshToken(manager: EntityManager, sessionId: string): Promise<string> {

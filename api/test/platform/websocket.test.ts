@@ -59,13 +59,35 @@ it('accepts "Bearer <token>" too', async () => {
 });
 
 it.each([
-  ['no credentials', undefined],
-  ['a garbage token', { authToken: 'garbage' }],
-])('closes with 4401 for %s', async (_label, params) => {
+  ['no credentials', undefined, 4401],
+  ['a garbage token', { authToken: 'garbage' }, 4403],
+])('closes %s with the right code', async (_label, params, code) => {
   const { client, closed } = connect(params);
   const event = await closed;
-  expect(event.code).toBe(4401);
+  expect(event.code).toBe(code);
   await client.dispose();
+});
+
+it('closes with 4401 when the access token expires while connected', async () => {
+  const short = await startTestApi({ ACCESS_TOKEN_TTL_SECONDS: '1' });
+  try {
+    const { accessToken } = await signUp(short);
+    let onClosed!: (e: { code: number }) => void;
+    const closed = new Promise<{ code: number }>((resolve) => (onClosed = resolve));
+    const client = createClient({
+      url: `${short.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authToken: accessToken },
+      retryAttempts: 0,
+      lazy: false,
+      on: { closed: (event) => onClosed(event as { code: number }) },
+      onNonLazyError: () => undefined,
+    });
+    expect((await closed).code).toBe(4401);
+    await client.dispose();
+  } finally {
+    await short.close();
+  }
 });
 
 it('closes with 4401 once the session is revoked', async () => {

@@ -41,6 +41,7 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const WS_UNAUTHORIZED = 4401;
+const WS_FORBIDDEN = 4403;
 
 /** Express + Apollo over HTTP and graphql-ws over WebSocket, on one port and one schema. */
 export async function startServer(deps: ServerDeps, port = deps.config.http.port): Promise<RunningServer> {
@@ -96,13 +97,21 @@ export async function startServer(deps: ServerDeps, port = deps.config.http.port
     {
       schema,
       onConnect: async (ctx) => {
+        // 4401: no credential, an expired token or an ended session — refresh and reconnect.
+        // 4403: a token that is not ours (forged, garbage) — reconnecting will not help.
         const token = connectionToken(ctx.connectionParams);
         try {
           if (!token) throw new Error('no token');
-          await services.sessions.authenticate(token);
+          const viewer = await services.sessions.authenticate(token);
+          // An open socket does not outlive its credential: close it when the token expires.
+          const expiresIn = viewer.accessTokenExpiresAt.getTime() - Date.now();
+          const timer = setTimeout(() => ctx.extra.socket.close(WS_UNAUTHORIZED, 'Token expired'), Math.max(0, expiresIn));
+          timer.unref();
+          ctx.extra.socket.once('close', () => clearTimeout(timer));
           return true;
-        } catch {
-          ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+        } catch (error) {
+          const forged = isAppError(error) && error.details?.reason === 'invalid_token';
+          ctx.extra.socket.close(forged ? WS_FORBIDDEN : WS_UNAUTHORIZED, forged ? 'Forbidden' : 'Unauthorized');
           return false;
         }
       },

@@ -17,6 +17,7 @@ import { stripeWebhookRouter } from './billing/stripe/stripe-webhook.route';
 import { SubscriptionsService } from './billing/subscriptions.service';
 import type { Config } from './config';
 import { EntitlementsService } from './billing/entitlements/entitlements.service';
+import { GrantsService } from './billing/entitlements/grants.service';
 import { Inbox } from './platform/inbox/inbox';
 import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
@@ -112,7 +113,8 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
       reconcileTimer.unref();
     }
   }
-  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, pubsub, stripeBilling, appStore };
+  const grants = new GrantsService(dataSource, log.child({ component: 'grants' }));
+  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, stripeBilling, appStore };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },

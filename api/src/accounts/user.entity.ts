@@ -4,6 +4,7 @@ import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryGener
 @Index('user_email_key', ['email'], { unique: true })
 @Index('user_app_account_token_key', ['appAccountToken'], { unique: true })
 @Check('user_email_lowercase', `"email" = lower("email")`)
+@Check('user_role_check', `"role" IN ('user', 'admin')`)
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'user_pkey' })
   id!: string;
@@ -26,6 +27,10 @@ export class UserEntity {
   @Column({ name: 'app_account_token', type: 'uuid' })
   @Generated('uuid')
   appAccountToken!: string;
+
+  /** `admin` may grant and revoke promotional entitlements; set with `npm run admin -- grant-role <email>`. */
+  @Column({ type: 'text', default: 'user' })
+  role!: 'user' | 'admin';
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -77,6 +77,9 @@ export const billingResolvers: Resolvers = {
       s.store === 'app_store' ? APP_STORE_MANAGE_URL : s.store === 'stripe' ? `${ctx.publicWebUrl}/account` : null,
   },
   Mutation: {
+    grantEntitlement: async (_root, { userId, key, expiresAt, reason }, ctx) =>
+      ctx.services.grants.grant(await ctx.requireViewer(), { userId, key, expiresAt: expiresAt ?? null, reason }),
+    revokeGrant: async (_root, { id }, ctx) => ctx.services.grants.revoke(await ctx.requireViewer(), id),
     verifyAppleTransaction: async (_root, { signedTransaction }, ctx) => appStore(ctx).verifyTransaction(await ctx.requireViewer(), signedTransaction),
     restoreApplePurchases: async (_root, { signedTransactions }, ctx) => appStore(ctx).restore(await ctx.requireViewer(), signedTransactions),
     createSubscription: async (_root, { planKey }, ctx) => stripeBilling(ctx).createSubscription((await ctx.requireViewer()).user, planKey),

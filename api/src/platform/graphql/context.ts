@@ -4,6 +4,7 @@ import type { IdentityService } from '../../accounts/identity/identity.service';
 import type { SessionService, Viewer } from '../../accounts/session.service';
 import type { AppStoreService } from '../../billing/appstore/appstore.service';
 import type { EntitlementsService } from '../../billing/entitlements/entitlements.service';
+import type { GrantsService } from '../../billing/entitlements/grants.service';
 import type { PgPubSub } from '../pubsub/pg-pubsub';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
 import type { SubscriptionsService } from '../../billing/subscriptions.service';
@@ -17,6 +18,7 @@ export interface Services {
   identities: IdentityService;
   subscriptions: SubscriptionsService;
   entitlements: EntitlementsService;
+  grants: GrantsService;
   pubsub: PgPubSub;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;

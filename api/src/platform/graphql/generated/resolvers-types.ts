@@ -145,6 +145,11 @@ export type Mutation = {
    * an active subscription from any store.
    */
   createSubscription: CreateSubscriptionPayload;
+  /**
+   * Admin only: gives a user an entitlement outside any store (support goodwill, press, staff),
+   * until `expiresAt` or for good. It appears as a PROMOTIONAL subscription.
+   */
+  grantEntitlement: Subscription;
   /** Links an Apple ID to the signed-in user. */
   linkAppleIdentity: User;
   /** Links a Google account to the signed-in user (IDENTITY_IN_USE when it belongs to another). */
@@ -180,6 +185,8 @@ export type Mutation = {
   restoreApplePurchases: Array<Subscription>;
   /** Undoes a cancellation that has not taken effect yet. */
   resumeSubscription: Subscription;
+  /** Admin only: takes a promotional grant back. */
+  revokeGrant: Subscription;
   /**
    * Signs in with an Apple identity token. `nonce` is the raw nonce the client generated (its
    * SHA-256, as native apps send to Apple, is accepted in the token). Apple sends the person's
@@ -232,6 +239,14 @@ export type MutationCreateCheckoutSessionArgs = {
 
 export type MutationCreateSubscriptionArgs = {
   planKey: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantEntitlementArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  key: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -290,6 +305,11 @@ export type MutationRestoreApplePurchasesArgs = {
 
 
 export type MutationResumeSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeGrantArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -666,6 +686,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createBillingPortalSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType>;
   createCheckoutSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'planKey'>>;
   createSubscription?: Resolver<ResolversTypes['CreateSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionArgs, 'planKey'>>;
+  grantEntitlement?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationGrantEntitlementArgs, 'key' | 'reason' | 'userId'>>;
   linkAppleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkAppleIdentityArgs, 'identityToken' | 'nonce'>>;
   linkGoogleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkGoogleIdentityArgs, 'idToken'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
@@ -679,6 +700,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   restoreApplePurchases?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType, RequireFields<MutationRestoreApplePurchasesArgs, 'signedTransactions'>>;
   resumeSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'id'>>;
+  revokeGrant?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationRevokeGrantArgs, 'id'>>;
   signInWithApple?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithAppleArgs, 'identityToken' | 'nonce'>>;
   signInWithGoogle?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithGoogleArgs, 'idToken'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;

@@ -71,6 +71,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     log.child({ component: 'entitlements' }),
   );
   entitlements.startExpiryWatch();
+  sessions.useEntitlementClaims((userId) => entitlements.claims(userId));
   const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
   const routers = [];
   let stripeBilling: StripeBillingService | null = null;

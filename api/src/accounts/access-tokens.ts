@@ -22,10 +22,15 @@ export class AccessTokens {
     this.keySet = createLocalJWKSet({ keys: keys.publicJwks });
   }
 
-  async issue(userId: string, sessionId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  /**
+   * `entitlements` become the `ent` claim: the active entitlement keys at issue time, each with
+   * the epoch second its access ends (null: no end). An app's backend can gate features offline
+   * from it; it is as fresh as the token (at most the access-token lifetime old).
+   */
+  async issue(userId: string, sessionId: string, entitlements: Record<string, number | null> = {}, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.options.ttlSeconds;
-    const token = await new SignJWT({ sid: sessionId })
+    const token = await new SignJWT({ sid: sessionId, ent: entitlements })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: this.keys.active.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)

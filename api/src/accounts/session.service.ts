@@ -9,6 +9,9 @@ import { UserEntity } from './user.entity';
 
 const REFRESH_TOKEN_PREFIX = 'cbr';
 
+/** Active entitlement keys of a user → end of access (epoch seconds, null = no end), for the token's `ent` claim. */
+export type EntitlementClaims = (userId: string) => Promise<Record<string, number | null>>;
+
 export interface Viewer {
   user: UserEntity;
   sessionId: string;
@@ -29,7 +32,13 @@ export class SessionService {
     private readonly accessTokens: AccessTokens,
     private readonly options: { refreshTokenTtlDays: number },
     private readonly log: Logger,
+    private entitlementClaims: EntitlementClaims = async () => ({}),
   ) {}
+
+  /** Billing is wired after accounts (it needs the user tables first); tokens then carry entitlements. */
+  useEntitlementClaims(claims: EntitlementClaims): void {
+    this.entitlementClaims = claims;
+  }
 
   /** Opens a new session for the user inside the caller's transaction and returns its tokens. */
   async open(manager: EntityManager, user: UserEntity, meta: RequestMeta): Promise<AuthPayloadModel> {
@@ -46,7 +55,7 @@ export class SessionService {
       }),
     );
     const refreshToken = await this.addRefreshToken(manager, session.id);
-    const access = await this.accessTokens.issue(user.id, session.id);
+    const access = await this.accessTokens.issue(user.id, session.id, await this.entitlementClaims(user.id));
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt: expiresAt, user };
   }
 
@@ -70,7 +79,7 @@ export class SessionService {
       await manager.update(RefreshTokenEntity, presented.tokenHash, { rotatedAt: new Date() });
       await manager.update(SessionEntity, session.id, { lastRefreshedAt: new Date(), ip: meta.ip });
       const next = await this.addRefreshToken(manager, session.id);
-      const access = await this.accessTokens.issue(user.id, session.id);
+      const access = await this.accessTokens.issue(user.id, session.id, await this.entitlementClaims(user.id));
       const payload: AuthPayloadModel = {
         accessToken: access.token,
         accessTokenExpiresAt: access.expiresAt,

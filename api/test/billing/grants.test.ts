@@ -36,6 +36,17 @@ it('lets an admin grant an entitlement, which the user then has, and revoke it',
   expect((await t.gql(PRO, {}, { token: user.accessToken })).data.me.entitlement.active).toBe(false);
 });
 
+it('puts active entitlements in the access token (ent claim) when it is issued', async () => {
+  const admin = await makeAdmin();
+  const user = await signUp(t);
+  const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
+  expect(claims(user.accessToken).ent).toEqual({});
+  const until = new Date(Date.now() + 3 * 86_400_000);
+  await t.gql(GRANT, { u: user.user.id, k: 'pro', e: until.toISOString(), r: 'Press' }, { token: admin.accessToken });
+  const refreshed = await t.gql(`mutation ($r: String!) { refreshSession(refreshToken: $r) { accessToken } }`, { r: user.refreshToken });
+  expect(claims(refreshed.data.refreshSession.accessToken).ent).toEqual({ pro: Math.floor(until.getTime() / 1000) });
+});
+
 it('refuses non-admins', async () => {
   const user = await signUp(t);
   expect(errorCode(await t.gql(GRANT, { u: user.user.id, k: 'pro', r: 'me' }, { token: user.accessToken }))).toBe('FORBIDDEN');

@@ -26,6 +26,14 @@ export class EntitlementsService {
     return { entitlements: computeEntitlements(subscriptions, now, this.managementUrl), duplicate: hasDuplicateSubscriptions(subscriptions, now) };
   }
 
+  /** The access token's `ent` claim: active keys → end of access in epoch seconds (null = no end). */
+  async claims(userId: string): Promise<Record<string, number | null>> {
+    const { entitlements } = await this.forUser(userId);
+    return Object.fromEntries(
+      entitlements.filter((e) => e.active).map((e) => [e.key, e.expiresAt ? Math.floor(e.expiresAt.getTime() / 1000) : null]),
+    );
+  }
+
   /**
    * Entitlements are computed at read time, so an expiry is right whenever anyone asks; this
    * clock tells live clients too: every few seconds it finds accesses that ended since the

@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { BillingSection, type BillingResult } from '~/components/billing/BillingSection';
 import { Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
+import { LiveStatus } from '~/components/LiveStatus';
 import { Notice } from '~/components/Notice';
 import { SignInMethods, type UnlinkResult } from '~/components/SignInMethods';
 import { SubmitButton } from '~/components/SubmitButton';
 import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
 import { isBillingIntent } from '~/lib/billing';
+import { useLiveRevalidation } from '~/lib/live';
 import { billingAction, loadAccountBilling } from '~/lib/billing-account.server';
 import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
@@ -113,6 +115,8 @@ const isUnlinkResult = (value: { intent?: string }): value is UnlinkResult => is
 export default function Account() {
   const { user, notice, billing, signIn } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  // A purchase on the iPhone, a webhook, a refund: the page re-runs its loader and shows it.
+  const live = useLiveRevalidation();
   const billingResult = actionData && isBillingResult(actionData) ? actionData : undefined;
   const unlinkResult = actionData && isUnlinkResult(actionData) ? actionData : undefined;
   const result = actionData && !actionData.ok && !billingResult && !unlinkResult ? actionData : undefined;
@@ -126,7 +130,10 @@ export default function Account() {
 
   return (
     <div className="stack">
-      <h1>Your account</h1>
+      <div className="page-heading">
+        <h1>Your account</h1>
+        <LiveStatus state={live} />
+      </div>
       {notice ? (
         <Notice kind={notice.kind} testId="account-notice">
           {notice.text}

@@ -9,14 +9,16 @@ import {
 import { Form, Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
 import { PaymentForm } from '~/components/billing/PaymentForm';
 import { FormError } from '~/components/FormError';
+import { LiveStatus } from '~/components/LiveStatus';
 import { SubmitButton } from '~/components/SubmitButton';
 import { CreateCheckoutSessionDocument, CreateSubscriptionDocument, PlansDocument, type Store } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded } from '~/lib/auth.server';
-import { STORE_OWNER } from '~/lib/billing';
+import { isLive, STORE_OWNER, type SubscriptionView } from '~/lib/billing';
 import { alreadySubscribed, billingErrorMessage, notFound, redirectToStripe, throwIfUnknownPlan } from '~/lib/billing.server';
 import { publicEnv } from '~/lib/env.server';
 import { readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
+import { useLiveRevalidation, type LiveEventName, type LiveState } from '~/lib/live';
 import { formatMoney } from '~/lib/money';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -26,9 +28,21 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 // The page carries a payment's client secret: never cached, by the browser or anyone else.
 export const headers: HeadersFunction = () => ({ 'Cache-Control': 'no-store' });
 
-// Only a new plan in the URL calls createSubscription again; nothing on this page changes it.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, nextParams, defaultShouldRevalidate }) =>
-  currentParams.plan !== nextParams.plan && defaultShouldRevalidate;
+// Only a new plan in the URL calls createSubscription again; nothing on this page changes it,
+// except a subscription bought elsewhere meanwhile (a live change revalidates the same URL, no
+// form): createSubscription then answers ALREADY_SUBSCRIBED.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, currentParams, nextParams, formMethod, defaultShouldRevalidate }) => {
+  if (!formMethod && currentUrl.href === nextUrl.href) return defaultShouldRevalidate;
+  return currentParams.plan !== nextParams.plan && defaultShouldRevalidate;
+};
+
+/**
+ * While the pay form is up, only a live subscription other than the one paid for here matters
+ * (bought on the iPhone, or in another tab). This page's own payment succeeding is Stripe.js's
+ * to finish: it redirects to the return page, and the form must not be swapped out under it.
+ */
+const boughtElsewhere = (payingFor: string) => (event: LiveEventName, data: unknown) =>
+  event === 'subscriptions' && Array.isArray(data) && (data as SubscriptionView[]).some((s) => s.id !== payingFor && isLive(s));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
@@ -93,8 +107,9 @@ export default function Subscribe() {
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const formError = result && 'formError' in result ? result.formError : null;
+  const live = useLiveRevalidation({ shouldRevalidate: page.kind === 'pay' ? boughtElsewhere(page.subscriptionId) : undefined });
 
-  if (page.kind === 'already-subscribed') return <AlreadySubscribedPage store={page.store} message={page.message} />;
+  if (page.kind === 'already-subscribed') return <AlreadySubscribedPage store={page.store} message={page.message} live={live} />;
   if (page.kind === 'unavailable') {
     return (
       <section className="card card--narrow">
@@ -113,7 +128,10 @@ export default function Subscribe() {
   const payLabel = `You’ll be charged ${firstPayment} now, then ${plan.priceLabel} until you cancel.`;
   return (
     <section className="card card--narrow pay" aria-labelledby="subscribe-title">
-      <h1 id="subscribe-title">Subscribe to {plan.name}</h1>
+      <div className="page-heading">
+        <h1 id="subscribe-title">Subscribe to {plan.name}</h1>
+        <LiveStatus state={live} />
+      </div>
       <p className="pay-summary" data-testid="pay-summary">
         <strong>{plan.priceLabel}</strong> <span className="muted">· {plan.description}</span>
       </p>
@@ -140,10 +158,13 @@ export default function Subscribe() {
   );
 }
 
-function AlreadySubscribedPage({ store, message }: { store: Store | null; message: string }) {
+function AlreadySubscribedPage({ store, message, live }: { store: Store | null; message: string; live: LiveState }) {
   return (
     <section className="card card--narrow" data-testid="already-subscribed">
-      <h1 id="subscribe-title">You’re already subscribed</h1>
+      <div className="page-heading">
+        <h1 id="subscribe-title">You’re already subscribed</h1>
+        <LiveStatus state={live} />
+      </div>
       {store ? (
         <p>
           Your account already has a subscription, bought {STORE_OWNER[store]}. It works on the web and on your iPhone, so there is

@@ -1,10 +1,13 @@
 import { data, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
+import { useEffect } from 'react';
+import { LiveStatus } from '~/components/LiveStatus';
 import { MySubscriptionsDocument, RefreshSubscriptionDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded } from '~/lib/auth.server';
 import { isLive, renewalLine, statusInWords, type SubscriptionView } from '~/lib/billing';
 import { billingErrorMessage, notFound } from '~/lib/billing.server';
 import { gql, isApiError } from '~/lib/graphql.server';
+import { useLiveRevalidation, type LiveState } from '~/lib/live';
 
 // Where Stripe sends the payer back: from the pay page (?subscription=<id>&payment_intent=…&
 // redirect_status=…) or from hosted Checkout (?session_id=…). The subscription is reconciled
@@ -71,19 +74,43 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.outcome === 'succeeded' ? 'You’re subscribed · Crossbill' : 'Your payment · Crossbill' },
-  // Works without JavaScript: the page checks again by itself while the payment is processing.
-  ...(data?.nextCheck ? [{ httpEquiv: 'refresh', content: `${RECHECK_SECONDS};url=${data.nextCheck}` } as const] : []),
 ];
+
+/**
+ * While the payment is processing: with JavaScript, the live stream's change (the webhook
+ * landing) revalidates the page, and so does its first snapshot (the change may have landed
+ * before the stream opened); while the stream is not open, the page revalidates every
+ * RECHECK_SECONDS instead. Without JavaScript, a meta refresh in <noscript> reloads it.
+ */
+function useProcessingChecks(processing: boolean): LiveState {
+  const live = useLiveRevalidation({ revalidateOnSnapshot: processing });
+  const { revalidate } = useRevalidator();
+  useEffect(() => {
+    if (!processing || live === 'open') return;
+    let checks = 0;
+    const timer = setInterval(() => {
+      checks += 1;
+      if (checks > MAX_CHECKS) clearInterval(timer);
+      else revalidate();
+    }, RECHECK_SECONDS * 1000);
+    return () => clearInterval(timer);
+  }, [processing, live, revalidate]);
+  return live;
+}
 
 export default function SubscribeReturn() {
   const { outcome, message, subscription, nextCheck } = useLoaderData<typeof loader>();
   const planName = subscription?.plan?.name ?? 'Crossbill';
+  const live = useProcessingChecks(outcome === 'processing');
 
   if (outcome === 'succeeded' && subscription) {
     const renewal = renewalLine(subscription);
     return (
       <section className="card card--narrow" data-testid="subscribe-outcome" data-outcome="succeeded">
-        <h1 id="return-title">You’re subscribed to {planName}</h1>
+        <div className="page-heading">
+          <h1 id="return-title">You’re subscribed to {planName}</h1>
+          <LiveStatus state={live} />
+        </div>
         <div className="notice notice--success" role="status">
           Thank you! Your subscription is {statusInWords(subscription.status).toLowerCase()}. It works on the web and in the iPhone
           app with this account.
@@ -101,7 +128,16 @@ export default function SubscribeReturn() {
   if (outcome === 'processing') {
     return (
       <section className="card card--narrow" data-testid="subscribe-outcome" data-outcome="processing">
-        <h1 id="return-title">Payment processing</h1>
+        {/* Without JavaScript the page checks again by itself (with it, see useProcessingChecks). */}
+        {nextCheck ? (
+          <noscript>
+            <meta httpEquiv="refresh" content={`${RECHECK_SECONDS};url=${nextCheck}`} />
+          </noscript>
+        ) : null}
+        <div className="page-heading">
+          <h1 id="return-title">Payment processing</h1>
+          <LiveStatus state={live} />
+        </div>
         <div className="notice notice--info" role="status">
           {nextCheck
             ? `Your payment for ${planName} is being processed. This page updates by itself in a few seconds.`
@@ -123,7 +159,10 @@ export default function SubscribeReturn() {
     const retry = subscription?.plan ? `/subscribe/${encodeURIComponent(subscription.plan.key)}` : '/pricing';
     return (
       <section className="card card--narrow" data-testid="subscribe-outcome" data-outcome="failed">
-        <h1 id="return-title">The payment didn’t go through</h1>
+        <div className="page-heading">
+          <h1 id="return-title">The payment didn’t go through</h1>
+          <LiveStatus state={live} />
+        </div>
         <div className="notice notice--error" role="alert">
           The payment was not completed, so you are not subscribed yet.
           {subscription ? ` (Status: ${statusInWords(subscription.status).toLowerCase()}.)` : ''}

@@ -25,6 +25,7 @@ const config: CodegenConfig = {
           Subscription: '../../../billing/store-subscription.entity#StoreSubscriptionEntity',
           Identity: '../../../accounts/identity/identity.entity#IdentityEntity',
           Entitlement: '../../../billing/entitlements/entitlements#EntitlementModel',
+          WebhookDelivery: '../../outgoing-webhooks/outgoing-webhook.entities#OutgoingDeliveryEntity',
         },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

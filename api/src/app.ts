@@ -19,6 +19,7 @@ import type { Config } from './config';
 import { EntitlementsService } from './billing/entitlements/entitlements.service';
 import { GrantsService } from './billing/entitlements/grants.service';
 import { Inbox } from './platform/inbox/inbox';
+import { OutgoingWebhooks } from './platform/outgoing-webhooks/outgoing-webhooks';
 import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
@@ -72,6 +73,9 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   );
   entitlements.startExpiryWatch();
   sessions.useEntitlementClaims((userId) => entitlements.claims(userId));
+  const outgoingWebhooks = new OutgoingWebhooks(dataSource, config.outgoingWebhooks, log.child({ component: 'outgoing-webhooks' }));
+  outgoingWebhooks.start();
+  pubsub.onAny(() => outgoingWebhooks.kick()); // a change committed somewhere: deliver without waiting for the poll
   const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
   const routers = [];
   let stripeBilling: StripeBillingService | null = null;
@@ -115,7 +119,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     }
   }
   const grants = new GrantsService(dataSource, log.child({ component: 'grants' }));
-  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, stripeBilling, appStore };
+  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, outgoingWebhooks, stripeBilling, appStore };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },
@@ -138,6 +142,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
         if (reconcileTimer) clearInterval(reconcileTimer);
         await inbox.close();
         entitlements.stop();
+        await outgoingWebhooks.close();
         await pubsub.close();
         rateLimiter.close();
         await mailer.close();

@@ -55,6 +55,8 @@ const envSchema = z.object({
   APPSTORE_API_URL: z.url().optional(),
   APPSTORE_RECONCILE_MINUTES: z.coerce.number().int().min(0).default(60),
 
+  OUTGOING_WEBHOOK_URLS: z.string().optional(),
+  OUTGOING_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 random characters').optional(),
   ENTITLEMENT_EXPIRY_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
 
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
@@ -120,6 +122,8 @@ export interface Config {
     /** How long a subscriber keeps access after a failed renewal while Stripe retries. */
     gracePeriodDays: number;
   } | null;
+  /** The app's own backend: where entitlement changes are POSTed, and the HMAC secret that signs them. */
+  outgoingWebhooks: { endpoints: string[]; secret: string | undefined };
   /** How often live clients are told about accesses that ended by the clock (0 = never). */
   entitlementExpiryCheckSeconds: number;
   /** Password hashes running at once; undefined = one per core. */
@@ -175,6 +179,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && e.APPSTORE_BUNDLE_ID && !e.APPSTORE_APP_APPLE_ID) {
     throw new ConfigError('APPSTORE_APP_APPLE_ID is required in production (Apple checks it on production data)');
   }
+  if (e.OUTGOING_WEBHOOK_URLS && !e.OUTGOING_WEBHOOK_SECRET) {
+    throw new ConfigError('OUTGOING_WEBHOOK_URLS is set, so OUTGOING_WEBHOOK_SECRET is required to sign them');
+  }
   if (e.STRIPE_SECRET_KEY && (!e.STRIPE_PUBLISHABLE_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
     // Never a reason to skip webhook verification: without its secret, billing does not start.
     throw new ConfigError('STRIPE_SECRET_KEY is set, so STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET are required too (see .env.example)');
@@ -199,6 +206,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     entitlementExpiryCheckSeconds: e.ENTITLEMENT_EXPIRY_CHECK_SECONDS,
+    outgoingWebhooks: { endpoints: list(e.OUTGOING_WEBHOOK_URLS), secret: e.OUTGOING_WEBHOOK_SECRET },
     identityProviders: {
       google: provider(e.GOOGLE_ISSUER, e.GOOGLE_JWKS_URL, e.GOOGLE_CLIENT_IDS),
       apple: provider(e.APPLE_ISSUER, e.APPLE_JWKS_URL, e.APPLE_CLIENT_IDS),

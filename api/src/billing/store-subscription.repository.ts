@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import { enqueueOutgoingEvent } from '../platform/outgoing-webhooks/outgoing-webhooks';
 import { PgPubSub } from '../platform/pubsub/pg-pubsub';
+import { computeEntitlements, hasDuplicateSubscriptions, type SubscriptionFacts } from './entitlements/entitlements';
 import { StoreSubscriptionEntity, type NormalizedStatus, type StoreEnvironment, type StoreName } from './store-subscription.entity';
 
 export interface StoreSubscriptionState {
@@ -27,6 +29,7 @@ export interface StoreSubscriptionState {
  * Returns the row as it now is, and announces the change to live clients (after commit).
  */
 export async function upsertStoreSubscription(manager: EntityManager, s: StoreSubscriptionState): Promise<StoreSubscriptionEntity> {
+  const before = await manager.findBy(StoreSubscriptionEntity, { userId: s.userId });
   await manager.query(
     `INSERT INTO store_subscription
        (store, store_id, user_id, plan_key, product_id, status, store_status, current_period_end, will_renew,
@@ -45,7 +48,19 @@ export async function upsertStoreSubscription(manager: EntityManager, s: StoreSu
     ],
   );
   const row = await manager.findOneByOrFail(StoreSubscriptionEntity, { store: s.store, storeId: s.storeId });
-  // Live clients hear about it once this transaction commits (see PgPubSub).
+  // Live clients hear about it once this transaction commits (see PgPubSub), and the app's
+  // backend gets a webhook when what the user may use changed (written in this transaction).
   await PgPubSub.notify(manager, { type: 'subscriptions', userId: row.userId });
+  const after = await manager.findBy(StoreSubscriptionEntity, { userId: row.userId });
+  const now = new Date();
+  const summary = entitlementSummary(after, now);
+  if (JSON.stringify(entitlementSummary(before, now)) !== JSON.stringify(summary)) {
+    await enqueueOutgoingEvent(manager, { type: 'entitlements.updated', userId: row.userId, payload: { userId: row.userId, ...summary } });
+  }
   return row;
+}
+
+/** What the app's backend is told: the user's entitlements and whether two stores bill them. */
+export function entitlementSummary(subscriptions: readonly SubscriptionFacts[], now: Date) {
+  return { entitlements: computeEntitlements(subscriptions, now), duplicateSubscriptions: hasDuplicateSubscriptions(subscriptions, now) };
 }

@@ -14,7 +14,7 @@ it('applies pending migrations to DATABASE_URL, then reports it is up to date', 
   try {
     const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info' };
     const first = await run(tsx, [cli], { env });
-    expect(first.stdout).toMatch(/applied 5 migration/);
+    expect(first.stdout).toMatch(/applied 6 migration/);
     const second = await run(tsx, [cli], { env });
     expect(second.stdout).toMatch(/up to date/);
     const client = new Client({ connectionString: db.url });

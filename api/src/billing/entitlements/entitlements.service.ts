@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../platform/logger';
 import type { PgPubSub } from '../../platform/pubsub/pg-pubsub';
+import { enqueueOutgoingEvent } from '../../platform/outgoing-webhooks/outgoing-webhooks';
 import { StoreSubscriptionEntity, type StoreName } from '../store-subscription.entity';
+import { entitlementSummary } from '../store-subscription.repository';
 import { computeEntitlements, hasDuplicateSubscriptions, type Entitlement } from './entitlements';
 
 const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
@@ -54,12 +56,23 @@ export class EntitlementsService {
     const to = new Date();
     this.lastCheck = to;
     try {
-      const rows: Array<{ user_id: string }> = await this.dataSource.query(
-        `SELECT DISTINCT user_id FROM store_subscription
+      const rows: Array<{ id: string; user_id: string; ended: Date }> = await this.dataSource.query(
+        `SELECT id, user_id, CASE WHEN grace_period_end > $1 AND grace_period_end <= $2 THEN grace_period_end ELSE current_period_end END AS ended
+           FROM store_subscription
           WHERE (current_period_end > $1 AND current_period_end <= $2) OR (grace_period_end > $1 AND grace_period_end <= $2)`,
         [from, to],
       );
-      for (const { user_id } of rows) this.pubsub.emitLocal({ type: 'subscriptions', userId: user_id });
+      for (const row of rows) {
+        this.pubsub.emitLocal({ type: 'subscriptions', userId: row.user_id });
+        // Every instance sees the same expiry; the dedupe key makes it one webhook event.
+        const subscriptions = await this.dataSource.getRepository(StoreSubscriptionEntity).findBy({ userId: row.user_id });
+        await enqueueOutgoingEvent(this.dataSource.manager, {
+          type: 'entitlements.updated',
+          userId: row.user_id,
+          payload: { userId: row.user_id, ...entitlementSummary(subscriptions, new Date()) },
+          dedupeKey: `expiry:${row.id}:${new Date(row.ended).getTime()}`,
+        });
+      }
     } catch (error) {
       this.log.error({ err: error }, 'expiry watch failed');
     }

@@ -6,6 +6,7 @@ import { StoreSubscriptionEntity } from '../../billing/store-subscription.entity
 import { StripeCustomerEntity } from '../../billing/stripe/stripe-customer.entity';
 import { InboxEventEntity } from '../inbox/inbox-event.entity';
 import { MailMessageEntity } from '../mail/mail-message.entity';
+import { OutgoingDeliveryEntity, OutgoingEventEntity } from '../outgoing-webhooks/outgoing-webhook.entities';
 import { RateLimitEntity } from '../rate-limit/rate-limit.entity';
 
 /** Every entity of every domain. The schema itself comes only from ./migrations. */
@@ -20,4 +21,6 @@ export const entities = [
   StripeCustomerEntity,
   StoreSubscriptionEntity,
   IdentityEntity,
+  OutgoingEventEntity,
+  OutgoingDeliveryEntity,
 ];

@@ -5,6 +5,7 @@ import type { SessionService, Viewer } from '../../accounts/session.service';
 import type { AppStoreService } from '../../billing/appstore/appstore.service';
 import type { EntitlementsService } from '../../billing/entitlements/entitlements.service';
 import type { GrantsService } from '../../billing/entitlements/grants.service';
+import type { OutgoingWebhooks } from '../outgoing-webhooks/outgoing-webhooks';
 import type { PgPubSub } from '../pubsub/pg-pubsub';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
 import type { SubscriptionsService } from '../../billing/subscriptions.service';
@@ -20,6 +21,7 @@ export interface Services {
   entitlements: EntitlementsService;
   grants: GrantsService;
   pubsub: PgPubSub;
+  outgoingWebhooks: OutgoingWebhooks;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;
   /** Null when the App Store is not configured. */

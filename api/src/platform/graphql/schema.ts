@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { accountResolvers } from '../../accounts/accounts.resolvers';
 import { identityResolvers } from '../../accounts/identity/identity.resolvers';
 import { billingResolvers } from '../../billing/billing.resolvers';
+import { outgoingWebhookResolvers } from '../outgoing-webhooks/outgoing-webhooks.resolvers';
 import { liveResolvers } from './live.resolvers';
 import { DateTimeScalar } from './scalars';
 
@@ -15,7 +16,7 @@ export const SCHEMA_PATH = path.resolve(__dirname, '../../../../schema.graphql')
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, liveResolvers],
+    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, outgoingWebhookResolvers, liveResolvers],
     inheritResolversFromInterfaces: true,
   });
 }

@@ -53,9 +53,15 @@ export class PgPubSub {
     await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(event)]);
   }
 
+  /** Calls `listener` for every event about anyone (e.g. to kick the webhook dispatcher). */
+  onAny(listener: (event: UserEvent) => void): void {
+    this.local.on('*', listener);
+  }
+
   /** Emits to this instance's subscribers only (e.g. an expiry this instance noticed by the clock). */
   emitLocal(event: UserEvent): void {
     this.local.emit(event.userId, event);
+    this.local.emit('*', event);
   }
 
   /** Calls `listener` for every event about the user until the returned function is called. */

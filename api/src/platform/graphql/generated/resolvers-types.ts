@@ -6,6 +6,7 @@ import type { AuthPayloadModel } from '../../../accounts/auth-payload';
 import type { StoreSubscriptionEntity } from '../../../billing/store-subscription.entity';
 import type { IdentityEntity } from '../../../accounts/identity/identity.entity';
 import type { EntitlementModel } from '../../../billing/entitlements/entitlements';
+import type { OutgoingDeliveryEntity } from '../../outgoing-webhooks/outgoing-webhook.entities';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -172,6 +173,8 @@ export type Mutation = {
    * return page calls it, so access shows before the webhook arrives).
    */
   refreshSubscription: Subscription;
+  /** Admin only: sends a webhook event again to every endpoint. */
+  replayWebhookEvent: Scalars['Boolean']['output'];
   /** Sends (again) the email that verifies the signed-in user's address. */
   requestEmailVerification: Scalars['Boolean']['output'];
   /**
@@ -288,6 +291,11 @@ export type MutationRefreshSubscriptionArgs = {
 };
 
 
+export type MutationReplayWebhookEventArgs = {
+  eventId: Scalars['ID']['input'];
+};
+
+
 export type MutationRequestPasswordResetArgs = {
   email: Scalars['String']['input'];
 };
@@ -397,6 +405,13 @@ export type Query = {
   me: Maybe<User>;
   /** The plans on sale, in catalogue order. */
   plans: Array<Plan>;
+  /** Admin only: the newest deliveries of webhooks to the app's own backend (the delivery log). */
+  webhookDeliveries: Array<WebhookDelivery>;
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RedirectPayload = {
@@ -489,6 +504,23 @@ export type User = {
 
 export type UserEntitlementArgs = {
   key: Scalars['ID']['input'];
+};
+
+/** One webhook event sent (or being sent) to one endpoint of the app's backend. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  attempts: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  deliveredAt: Maybe<Scalars['DateTime']['output']>;
+  endpoint: Scalars['String']['output'];
+  eventId: Scalars['ID']['output'];
+  /** e.g. `entitlements.updated` */
+  eventType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  /** HTTP status of the last attempt (null: no answer). */
+  lastStatus: Maybe<Scalars['Int']['output']>;
+  nextAttemptAt: Scalars['DateTime']['output'];
 };
 
 
@@ -592,6 +624,7 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<StoreSubscriptionEntity>;
   SubscriptionStatus: SubscriptionStatus;
   User: ResolverTypeWrapper<UserEntity>;
+  WebhookDelivery: ResolverTypeWrapper<OutgoingDeliveryEntity>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -620,6 +653,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Subscription: StoreSubscriptionEntity;
   User: UserEntity;
+  WebhookDelivery: OutgoingDeliveryEntity;
 };
 
 export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
@@ -695,6 +729,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<MutationPreviewPlanChangeArgs, 'planKey' | 'subscriptionId'>>;
   refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
   refreshSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationRefreshSubscriptionArgs, 'id'>>;
+  replayWebhookEvent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReplayWebhookEventArgs, 'eventId'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -737,6 +772,7 @@ export type PlanChangePreviewResolvers<ContextType = GraphQLContext, ParentType 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType>;
+  webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'limit'>>;
 };
 
 export type RedirectPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RedirectPayload'] = ResolversParentTypes['RedirectPayload']> = {
@@ -770,6 +806,19 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType>;
 };
 
+export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Billing?: BillingResolvers<ContextType>;
@@ -787,5 +836,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RedirectPayload?: RedirectPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
 };
 

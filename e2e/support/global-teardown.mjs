@@ -17,5 +17,15 @@ export default async function globalTeardown() {
     await exited;
     clearTimeout(timer);
   }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  // npm may exit before its grandchildren (the sandboxes save their state on SIGTERM): wait
+  // for the whole process group to be gone, then remove the data, retrying briefly.
+  for (let i = 0; i < 60; i++) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
 }

@@ -41,6 +41,7 @@ export async function loadAccountBilling(request: Request, accessToken: string) 
     subscriptions: subscriptions.ok ? (subscriptions.value.me?.subscriptions ?? []) : null,
     // Outside production, the account page says how to play the iPhone's side against the
     // local App Store sandbox; it needs the account's StoreKit appAccountToken for that.
+    duplicate: subscriptions.ok ? Boolean(subscriptions.value.me?.duplicateSubscriptions) : false,
     appAccountToken: !env.isProduction && subscriptions.ok ? (subscriptions.value.me?.appAccountToken ?? null) : null,
     billing: billing.ok ? (billing.value.me?.billing ?? null) : null,
     plans: plans.ok ? plans.value.plans.map((p) => ({ key: p.key, name: p.name, priceLabel: p.priceLabel })) : [],

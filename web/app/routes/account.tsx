@@ -178,6 +178,14 @@ export default function Account() {
         )}
       </section>
 
+      {billing.duplicate ? (
+        <div className="notice notice--error" role="alert" data-testid="duplicate-subscriptions">
+          <strong>You’re paying twice for the same plan</strong>, on the web and in the App Store. Keep one: cancel the web
+          subscription below, or on your iPhone open Settings → your name → Subscriptions and cancel the App Store one. Access
+          continues until the cancelled one’s paid period ends.
+        </div>
+      ) : null}
+
       <BillingSection
         subscriptions={billing.subscriptions}
         billing={billing.billing}

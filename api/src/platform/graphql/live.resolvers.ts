@@ -25,6 +25,13 @@ export const liveResolvers: Resolvers = {
         yield* liveValue(ctx.services.pubsub, user.id, load);
       },
     },
+    duplicateSubscriptionsChanged: {
+      subscribe: async function* (_root, _args, ctx) {
+        const { user } = await ctx.requireViewer();
+        const load = async () => ({ duplicateSubscriptionsChanged: (await ctx.services.entitlements.forUser(user.id)).duplicate });
+        yield* liveValue(ctx.services.pubsub, user.id, load);
+      },
+    },
     subscriptionStatus: {
       subscribe: async function* (_root, _args, ctx) {
         const { user } = await ctx.requireViewer();

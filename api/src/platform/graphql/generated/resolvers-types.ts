@@ -99,6 +99,8 @@ export type Invoice = {
 
 export type Live = {
   __typename?: 'Live';
+  /** Whether two stores bill the user for the same entitlement (User.duplicateSubscriptions), live. */
+  duplicateSubscriptionsChanged: Scalars['Boolean']['output'];
   /**
    * The signed-in user's entitlements, sent once on subscribe and again whenever they change:
    * a purchase or renewal in either store, a refund, an expiry taking effect. Works across API
@@ -708,6 +710,7 @@ export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends Re
 };
 
 export type LiveResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Live'] = ResolversParentTypes['Live']> = {
+  duplicateSubscriptionsChanged?: SubscriptionResolver<ResolversTypes['Boolean'], "duplicateSubscriptionsChanged", ParentType, ContextType>;
   entitlementsChanged?: SubscriptionResolver<Array<ResolversTypes['Entitlement']>, "entitlementsChanged", ParentType, ContextType>;
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<LiveHeartbeatArgs, 'seconds'>>;
   subscriptionStatus?: SubscriptionResolver<Array<ResolversTypes['Subscription']>, "subscriptionStatus", ParentType, ContextType>;

@@ -129,10 +129,35 @@ it('flags a user billed by two stores for the same entitlement', async () => {
     status: 'active', storeStatus: 'active', currentPeriodEnd: new Date(Date.now() + 10 * 86_400_000), willRenew: true, gracePeriodEnd: null,
     canceledAt: null, environment: 'test', lastEventAt: new Date(), raw: {},
   });
-  await store.purchase({ productId: 'com.crossbill.pro.monthly', appAccountToken: me.data.me.appAccountToken });
-  await store.notificationsIdle();
-  const result = await a.gql(`{ me { duplicateSubscriptions entitlement(key: "pro") { active } } }`, {}, { token: user.accessToken });
-  expect(result.data.me).toEqual({ duplicateSubscriptions: true, entitlement: { active: true } });
+  const flags: boolean[] = [];
+  let sawTrue!: () => void;
+  let sawFirst!: () => void;
+  const flagged = new Promise<void>((resolve) => (sawTrue = resolve));
+  const first = new Promise<void>((resolve) => (sawFirst = resolve));
+  const client = createClient({ url: `${bUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authToken: user.accessToken }, retryAttempts: 0 });
+  client.subscribe<{ duplicateSubscriptionsChanged: boolean }>(
+    { query: `subscription { duplicateSubscriptionsChanged }` },
+    {
+      next: (r) => {
+        flags.push(r.data!.duplicateSubscriptionsChanged);
+        sawFirst();
+        if (r.data!.duplicateSubscriptionsChanged) sawTrue();
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+  try {
+    await first;
+    await store.purchase({ productId: 'com.crossbill.pro.monthly', appAccountToken: me.data.me.appAccountToken });
+    await store.notificationsIdle();
+    const result = await a.gql(`{ me { duplicateSubscriptions entitlement(key: "pro") { active } } }`, {}, { token: user.accessToken });
+    expect(result.data.me).toEqual({ duplicateSubscriptions: true, entitlement: { active: true } });
+    await flagged; // pushed live to the other process's subscriber
+    expect(flags[0]).toBe(false);
+  } finally {
+    await client.dispose();
+  }
 });
 
 it('keeps each user to their own stream', async () => {

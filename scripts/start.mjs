@@ -31,7 +31,7 @@ const stripeSandboxMode = !process.env.STRIPE_SECRET_KEY;
 const oidcSandboxMode = ['GOOGLE_CLIENT_IDS', 'APPLE_CLIENT_IDS', 'GOOGLE_CLIENT_ID', 'APPLE_SERVICES_ID'].every((name) => !process.env[name]);
 const appStoreSandboxMode = !process.env.APPSTORE_BUNDLE_ID;
 if (stripeSandboxMode || oidcSandboxMode || appStoreSandboxMode) {
-  buildIfStale('sandbox', ['sandbox/stripe/src', 'sandbox/oidc/src', 'sandbox/appstore/src', 'sandbox/tsconfig.json'], 'sandbox/dist/appstore/src/cli.js');
+  buildIfStale('sandbox', ['sandbox/shared', 'sandbox/stripe/src', 'sandbox/oidc/src', 'sandbox/appstore/src', 'sandbox/tsconfig.json'], 'sandbox/dist/appstore/src/cli.js');
 }
 
 const children = [];

@@ -4,6 +4,7 @@
  * against a running sandbox and prints JSON. See `cli-run.ts` and sandbox/README.md.
  */
 import { runCli, serve } from './cli-run';
+import { announceAndStopOnSignal } from '../../shared/serve';
 
 const io = {
   env: process.env,
@@ -17,20 +18,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const sandbox = await serve(io);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    sandbox.close().then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`[appstore-sandbox] ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  announceAndStopOnSignal('appstore-sandbox', sandbox);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

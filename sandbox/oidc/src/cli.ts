@@ -5,6 +5,7 @@
  * OIDC_SANDBOX_STATE_FILE (keep keys across restarts), OIDC_SANDBOX_VERBOSE=1 to log every sign-in.
  */
 import { startOidcSandbox } from './index';
+import { announceAndStopOnSignal } from '../../shared/serve';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -18,21 +19,7 @@ async function main(): Promise<void> {
     },
   });
   // JSON leaves out the functions (mintIdToken, close): the rest is the whole OidcSandbox object.
-  process.stdout.write(`[oidc-sandbox] ready ${JSON.stringify(sandbox)}\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    sandbox.close().then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`[oidc-sandbox] ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  announceAndStopOnSignal('oidc-sandbox', sandbox, sandbox);
 }
 
 main().catch((err) => {

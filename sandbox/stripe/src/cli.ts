@@ -5,6 +5,7 @@
  * STRIPE_SANDBOX_VERBOSE=1 to log every request and delivery.
  */
 import { startStripeSandbox } from './index';
+import { announceAndStopOnSignal } from '../../shared/serve';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -30,21 +31,7 @@ async function main(): Promise<void> {
     publishableKey: sandbox.publishableKey,
     stripeJsUrl: sandbox.stripeJsUrl,
   };
-  process.stdout.write(`[stripe-sandbox] ready ${JSON.stringify(ready)}\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    sandbox.close().then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`[stripe-sandbox] ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  announceAndStopOnSignal('stripe-sandbox', sandbox, ready);
 }
 
 main().catch((err) => {

@@ -12,6 +12,7 @@ import { UserEntity } from '../../accounts/user.entity';
 import { AppError } from '../../platform/errors';
 import type { InboxEventEntity } from '../../platform/inbox/inbox-event.entity';
 import type { Logger } from '../../platform/logger';
+import { PgPubSub } from '../../platform/pubsub/pg-pubsub';
 import { StoreSubscriptionEntity } from '../store-subscription.entity';
 import { upsertStoreSubscription } from '../store-subscription.repository';
 import type { AppleVerifier } from './apple-verifier';
@@ -154,6 +155,7 @@ export class AppStoreService {
       const owner = await manager.findOneBy(UserEntity, { id: existing.userId });
       if (this.options.ownershipPolicy === 'keep') throw this.ownedByOther(owner);
       await manager.update(StoreSubscriptionEntity, existing.id, { userId: caller.id });
+      await PgPubSub.notify(manager, { type: 'subscriptions', userId: existing.userId }); // the previous owner loses it, live
       this.log.warn({ originalTransactionId: originalId, from: existing.userId, to: caller.id }, 'App Store purchase transferred (transfer policy)');
       return;
     }

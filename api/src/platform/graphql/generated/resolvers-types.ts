@@ -40,6 +40,84 @@ export type Billing = {
   invoices: Array<Invoice>;
 };
 
+export type CancelFlow = {
+  __typename?: 'CancelFlow';
+  expiresAt: Scalars['DateTime']['output'];
+  mode: CancelFlowMode;
+  offer: Maybe<CancelOffer>;
+  outcome: Maybe<Scalars['String']['output']>;
+  reason: Maybe<CancelReason>;
+  reasons: Array<CancelReasonChoice>;
+  /** reason → offer → done */
+  step: Scalars['String']['output'];
+  store: Store;
+  subscription: Subscription;
+  token: Scalars['String']['output'];
+};
+
+export type CancelFlowMode =
+  | 'LIVE'
+  /** Runs the flow and records it, but changes nothing in any store. */
+  | 'TEST';
+
+export type CancelFlowOutcome = {
+  __typename?: 'CancelFlowOutcome';
+  /** App Store only: what StoreKit needs to present the promotional offer (JSON), when accepted. */
+  appStoreOffer: Maybe<Scalars['String']['output']>;
+  /** App Store only: where the subscriber cancels. */
+  manageUrl: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** saved_discount, saved_pause, saved_switch, contacted_support, canceled, cancel_opted_out, manage_in_app_store, app_store_offer */
+  outcome: Scalars['String']['output'];
+  subscription: Subscription;
+};
+
+export type CancelFlowSession = {
+  __typename?: 'CancelFlowSession';
+  expiresAt: Scalars['DateTime']['output'];
+  token: Scalars['String']['output'];
+  /** The hosted page for this session. */
+  url: Scalars['String']['output'];
+};
+
+export type CancelOffer = {
+  __typename?: 'CancelOffer';
+  description: Scalars['String']['output'];
+  durationMonths: Maybe<Scalars['Int']['output']>;
+  kind: CancelOfferKind;
+  pauseMonths: Maybe<Scalars['Int']['output']>;
+  percentOff: Maybe<Scalars['Int']['output']>;
+  planKey: Maybe<Scalars['ID']['output']>;
+  supportUrl: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
+export type CancelOfferKind =
+  | 'CONTACT_SUPPORT'
+  | 'DISCOUNT'
+  | 'NONE'
+  | 'PAUSE'
+  | 'SWITCH_PLAN';
+
+/** Why a subscriber leaves (Stripe's cancellation_details.feedback vocabulary). */
+export type CancelReason =
+  | 'CUSTOMER_SERVICE'
+  | 'LOW_QUALITY'
+  | 'MISSING_FEATURES'
+  | 'OTHER'
+  | 'SWITCHED_SERVICE'
+  | 'TOO_COMPLEX'
+  | 'TOO_EXPENSIVE'
+  | 'UNUSED';
+
+export type CancelReasonChoice = {
+  __typename?: 'CancelReasonChoice';
+  /** Whether the flow asks for a few words after this reason. */
+  askComment: Scalars['Boolean']['output'];
+  label: Scalars['String']['output'];
+  reason: CancelReason;
+};
+
 export type ChangePasswordInput = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
@@ -128,6 +206,8 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Accepts the offer: executed at once (Stripe), or what the app needs to present it (App Store). */
+  acceptCancelOffer: CancelFlowOutcome;
   /** Cancels at the end of the paid period; access lasts until then. */
   cancelSubscription: Subscription;
   /**
@@ -148,6 +228,8 @@ export type Mutation = {
    * an active subscription from any store.
    */
   createSubscription: CreateSubscriptionPayload;
+  /** Declines the offer: cancels at period end (Stripe), or points to the App Store's page; with cancelOptOut only records it. */
+  declineCancelOffer: CancelFlowOutcome;
   /**
    * Admin only: gives a user an entitlement outside any store (support goodwill, press, staff),
    * until `expiresAt` or for good. It appears as a PROMOTIONAL subscription.
@@ -207,6 +289,13 @@ export type Mutation = {
   signInWithGoogle: AuthPayload;
   /** Creates an account with email and password and signs it in. Sends a verification email. */
   signup: AuthPayload;
+  /**
+   * Starts the retention flow for one of the caller's subscriptions: a short-lived, signed
+   * session (token + hosted page URL) for reason → offer → outcome.
+   */
+  startCancelFlow: CancelFlowSession;
+  /** Records why the subscriber wants to leave and returns the flow with the one offer for that reason. */
+  submitCancelReason: CancelFlow;
   /** Removes a linked provider, only while another way to sign in remains (a password or another provider). */
   unlinkIdentity: User;
   /**
@@ -218,6 +307,11 @@ export type Mutation = {
   verifyAppleTransaction: Subscription;
   /** Marks an email address as verified with the token from the verification email. */
   verifyEmail: User;
+};
+
+
+export type MutationAcceptCancelOfferArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -244,6 +338,12 @@ export type MutationCreateCheckoutSessionArgs = {
 
 export type MutationCreateSubscriptionArgs = {
   planKey: Scalars['ID']['input'];
+};
+
+
+export type MutationDeclineCancelOfferArgs = {
+  cancelOptOut?: InputMaybe<Scalars['Boolean']['input']>;
+  token: Scalars['String']['input'];
 };
 
 
@@ -342,6 +442,19 @@ export type MutationSignupArgs = {
 };
 
 
+export type MutationStartCancelFlowArgs = {
+  mode?: InputMaybe<CancelFlowMode>;
+  subscriptionId: Scalars['ID']['input'];
+};
+
+
+export type MutationSubmitCancelReasonArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  reason: CancelReason;
+  token: Scalars['String']['input'];
+};
+
+
 export type MutationUnlinkIdentityArgs = {
   provider: IdentityProvider;
 };
@@ -403,12 +516,19 @@ export type PlanInterval =
 
 export type Query = {
   __typename?: 'Query';
+  /** A retention flow session, by its token (the hosted page and embeds read it; no sign-in needed). */
+  cancelFlow: CancelFlow;
   /** The signed-in user, or null when the request carries no valid access token. */
   me: Maybe<User>;
   /** The plans on sale, in catalogue order. */
   plans: Array<Plan>;
   /** Admin only: the newest deliveries of webhooks to the app's own backend (the delivery log). */
   webhookDeliveries: Array<WebhookDelivery>;
+};
+
+
+export type QueryCancelFlowArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -601,6 +721,14 @@ export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<AuthPayloadModel>;
   Billing: ResolverTypeWrapper<Billing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelFlow: ResolverTypeWrapper<Omit<CancelFlow, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
+  CancelFlowMode: CancelFlowMode;
+  CancelFlowOutcome: ResolverTypeWrapper<Omit<CancelFlowOutcome, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
+  CancelFlowSession: ResolverTypeWrapper<CancelFlowSession>;
+  CancelOffer: ResolverTypeWrapper<CancelOffer>;
+  CancelOfferKind: CancelOfferKind;
+  CancelReason: CancelReason;
+  CancelReasonChoice: ResolverTypeWrapper<CancelReasonChoice>;
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -634,6 +762,11 @@ export type ResolversParentTypes = {
   AuthPayload: AuthPayloadModel;
   Billing: Billing;
   Boolean: Scalars['Boolean']['output'];
+  CancelFlow: Omit<CancelFlow, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
+  CancelFlowOutcome: Omit<CancelFlowOutcome, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
+  CancelFlowSession: CancelFlowSession;
+  CancelOffer: CancelOffer;
+  CancelReasonChoice: CancelReasonChoice;
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
@@ -669,6 +802,50 @@ export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extend
 export type BillingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Billing'] = ResolversParentTypes['Billing']> = {
   defaultPaymentMethod?: Resolver<Maybe<ResolversTypes['PaymentMethodSummary']>, ParentType, ContextType>;
   invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
+};
+
+export type CancelFlowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlow'] = ResolversParentTypes['CancelFlow']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['CancelFlowMode'], ParentType, ContextType>;
+  offer?: Resolver<Maybe<ResolversTypes['CancelOffer']>, ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['CancelReason']>, ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['CancelReasonChoice']>, ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CancelFlowOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlowOutcome'] = ResolversParentTypes['CancelFlowOutcome']> = {
+  appStoreOffer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  manageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType>;
+};
+
+export type CancelFlowSessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlowSession'] = ResolversParentTypes['CancelFlowSession']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CancelOfferResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelOffer'] = ResolversParentTypes['CancelOffer']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  durationMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CancelOfferKind'], ParentType, ContextType>;
+  pauseMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  percentOff?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  planKey?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  supportUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CancelReasonChoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelReasonChoice'] = ResolversParentTypes['CancelReasonChoice']> = {
+  askComment?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['CancelReason'], ParentType, ContextType>;
 };
 
 export type CreateSubscriptionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateSubscriptionPayload'] = ResolversParentTypes['CreateSubscriptionPayload']> = {
@@ -717,12 +894,14 @@ export type LiveResolvers<ContextType = GraphQLContext, ParentType extends Resol
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptCancelOffer?: Resolver<ResolversTypes['CancelFlowOutcome'], ParentType, ContextType, RequireFields<MutationAcceptCancelOfferArgs, 'token'>>;
   cancelSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'id'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
   changePlan?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'planKey' | 'subscriptionId'>>;
   createBillingPortalSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType>;
   createCheckoutSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'planKey'>>;
   createSubscription?: Resolver<ResolversTypes['CreateSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionArgs, 'planKey'>>;
+  declineCancelOffer?: Resolver<ResolversTypes['CancelFlowOutcome'], ParentType, ContextType, RequireFields<MutationDeclineCancelOfferArgs, 'cancelOptOut' | 'token'>>;
   grantEntitlement?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationGrantEntitlementArgs, 'key' | 'reason' | 'userId'>>;
   linkAppleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkAppleIdentityArgs, 'identityToken' | 'nonce'>>;
   linkGoogleIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkGoogleIdentityArgs, 'idToken'>>;
@@ -742,6 +921,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   signInWithApple?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithAppleArgs, 'identityToken' | 'nonce'>>;
   signInWithGoogle?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithGoogleArgs, 'idToken'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;
+  startCancelFlow?: Resolver<ResolversTypes['CancelFlowSession'], ParentType, ContextType, RequireFields<MutationStartCancelFlowArgs, 'mode' | 'subscriptionId'>>;
+  submitCancelReason?: Resolver<ResolversTypes['CancelFlow'], ParentType, ContextType, RequireFields<MutationSubmitCancelReasonArgs, 'reason' | 'token'>>;
   unlinkIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
   verifyAppleTransaction?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationVerifyAppleTransactionArgs, 'signedTransaction'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
@@ -773,6 +954,7 @@ export type PlanChangePreviewResolvers<ContextType = GraphQLContext, ParentType 
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  cancelFlow?: Resolver<ResolversTypes['CancelFlow'], ParentType, ContextType, RequireFields<QueryCancelFlowArgs, 'token'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'limit'>>;
@@ -825,6 +1007,11 @@ export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType ex
 export type Resolvers<ContextType = GraphQLContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Billing?: BillingResolvers<ContextType>;
+  CancelFlow?: CancelFlowResolvers<ContextType>;
+  CancelFlowOutcome?: CancelFlowOutcomeResolvers<ContextType>;
+  CancelFlowSession?: CancelFlowSessionResolvers<ContextType>;
+  CancelOffer?: CancelOfferResolvers<ContextType>;
+  CancelReasonChoice?: CancelReasonChoiceResolvers<ContextType>;
   CreateSubscriptionPayload?: CreateSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Entitlement?: EntitlementResolvers<ContextType>;

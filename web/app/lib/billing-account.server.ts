@@ -9,6 +9,7 @@ import {
   PlansDocument,
   PreviewPlanChangeDocument,
   ResumeSubscriptionDocument,
+  StartCancelFlowDocument,
 } from '~/graphql/generated';
 import { throwIfSessionEnded, type SignedInUser } from './auth.server';
 import { formatDate, type BillingIntent } from './billing';
@@ -69,8 +70,21 @@ export type BillingStep =
       dueNow: string;
       /** "Then $90.00 / year from 21 November 2026" */
       then: string;
-    }
-  | { ok: true; intent: 'cancel-subscription'; subscriptionId: string };
+    };
+
+/**
+ * Where to send the browser for a cancel flow. The API answers `${PUBLIC_WEB_URL}/cancel/<token>`;
+ * a same-site path keeps the browser on the origin it is using (and never leaves this app).
+ */
+function cancelFlowPath(url: string, token: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.pathname.startsWith('/cancel/')) return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    // fall through to the token
+  }
+  return `/cancel/${encodeURIComponent(token)}`;
+}
 
 export async function billingAction(request: Request, auth: SignedInUser, intent: BillingIntent, form: FormData) {
   const { accessToken, session } = auth;
@@ -120,9 +134,10 @@ export async function billingAction(request: Request, auth: SignedInUser, intent
         return done(`Your plan is now ${changePlan.plan?.name ?? 'changed'}.`);
       }
       case 'cancel-subscription': {
-        // Only the confirm step; nothing changes until "Confirm cancellation".
-        const step: BillingStep = { ok: true, intent, subscriptionId };
-        return step;
+        // The retention flow: its hosted page (/cancel/<token>) asks why, may offer something,
+        // and only then cancels. Nothing changes yet.
+        const { startCancelFlow } = await gql(request, StartCancelFlowDocument, { subscriptionId }, { accessToken });
+        return redirect(cancelFlowPath(startCancelFlow.url, startCancelFlow.token), { headers: auth.headers });
       }
       case 'confirm-cancellation': {
         const { cancelSubscription } = await gql(request, CancelSubscriptionDocument, { id: subscriptionId }, { accessToken });

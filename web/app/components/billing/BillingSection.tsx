@@ -26,7 +26,6 @@ export interface PlanOption {
 /** What the account action answered for a billing form: a confirm step or a failure. */
 export type BillingResult =
   | { ok: true; intent: 'preview-plan-change'; subscriptionId: string; planKey: string; planName: string; dueNow: string; then: string }
-  | { ok: true; intent: 'cancel-subscription'; subscriptionId: string }
   | { ok: false; intent?: string; formError: string | null; fieldErrors: Partial<Record<string, string>>; values: Partial<Record<string, string>> };
 
 interface BillingSectionProps {
@@ -115,7 +114,6 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
   const mine = result && (result.ok ? result.subscriptionId === s.id : result.values.subscriptionId === s.id) ? result : undefined;
   const failure = mine && !mine.ok ? mine : undefined;
   const preview = mine?.ok && mine.intent === 'preview-plan-change' ? mine : undefined;
-  const confirmingCancel = mine?.ok && mine.intent === 'cancel-subscription';
   const tone = statusTone(s);
   const renewal = renewalLine(s);
   const manageable = isManageableHere(s);
@@ -225,38 +223,17 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
             </Form>
           ) : null}
 
-          {confirmingCancel ? (
-            <Form method="post" className="confirm-box" data-testid="cancel-confirm">
-              <input type="hidden" name="subscriptionId" value={s.id} />
-              <p>
-                <strong>Cancel your subscription?</strong>
-              </p>
-              <p>
-                {s.currentPeriodEnd
-                  ? `It won’t renew. You keep access until ${formatDate(s.currentPeriodEnd)}, and you can resume it until then.`
-                  : 'It won’t renew, and you can resume it until the paid period ends.'}
-              </p>
-              <div className="actions">
-                <SubmitButton intent="confirm-cancellation" variant="danger" autoFocus>
-                  Confirm cancellation
-                </SubmitButton>
-                <Link className="button button--secondary" to="/account" preventScrollReset>
-                  Keep my subscription
-                </Link>
-              </div>
-            </Form>
-          ) : (
-            <Form method="post" className="actions">
-              <input type="hidden" name="subscriptionId" value={s.id} />
-              {s.willRenew ? (
-                <SubmitButton intent="cancel-subscription" variant="danger">
-                  Cancel subscription
-                </SubmitButton>
-              ) : (
-                <SubmitButton intent="resume-subscription">Resume subscription</SubmitButton>
-              )}
-            </Form>
-          )}
+          {/* "Cancel subscription" starts the retention flow (/cancel/<token>), which asks why first. */}
+          <Form method="post" className="actions">
+            <input type="hidden" name="subscriptionId" value={s.id} />
+            {s.willRenew ? (
+              <SubmitButton intent="cancel-subscription" variant="danger">
+                Cancel subscription
+              </SubmitButton>
+            ) : (
+              <SubmitButton intent="resume-subscription">Resume subscription</SubmitButton>
+            )}
+          </Form>
         </>
       ) : null}
     </article>

@@ -34,18 +34,18 @@ type Loaded = { kind: 'flow'; flow: CancelFlowFieldsFragment } | Unusable;
 
 /** A token that no longer leads anywhere: the page says why, calmly, and links to the account. */
 function unusable(error: ApiError): Unusable {
-  const text = `${error.code} ${error.message}`.toLowerCase();
-  if (text.includes('complete') || text.includes('finished') || text.includes('already')) {
-    return { kind: 'unusable', title: 'This is already done', message: 'This cancellation was already completed. Your account shows where your subscription stands now.' };
+  switch (error.code) {
+    case 'CANCEL_SESSION_COMPLETED':
+      return { kind: 'unusable', title: 'This is already done', message: 'This cancellation was already completed. Your account shows where your subscription stands now.' };
+    case 'CANCEL_SESSION_EXPIRED':
+      return { kind: 'unusable', title: 'This link has expired', message: 'For your security, cancellation links work for a limited time. Start again from your account.' };
+    default:
+      return { kind: 'unusable', title: 'This link doesn’t work', message: 'This cancellation link is not valid. Start again from your account.' };
   }
-  if (text.includes('expire')) {
-    return { kind: 'unusable', title: 'This link has expired', message: 'For your security, cancellation links work for a limited time. Start again from your account.' };
-  }
-  return { kind: 'unusable', title: 'This link doesn’t work', message: 'This cancellation link is not valid. Start again from your account.' };
 }
 
 const isUnusableError = (error: ApiError): boolean =>
-  isApiError(error, 'INVALID_TOKEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN', 'TOKEN_EXPIRED', 'CANCEL_FLOW_EXPIRED', 'CANCEL_FLOW_COMPLETED', 'ALREADY_COMPLETED');
+  ['CANCEL_SESSION_INVALID', 'CANCEL_SESSION_EXPIRED', 'CANCEL_SESSION_COMPLETED', 'INVALID_TOKEN', 'NOT_FOUND'].includes(error.code);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const token = params.token?.trim() ?? '';
@@ -54,8 +54,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const { cancelFlow } = await gql(request, CancelFlowDocument, { token });
     loaded = { kind: 'flow', flow: cancelFlow };
   } catch (error) {
-    // Every API answer here (bad token, expired, already completed) means this link is spent.
-    if (!isApiError(error)) throw error;
+    // A bad, expired or spent token is a page of its own; anything else is the error page.
+    if (!isApiError(error) || !isUnusableError(error)) throw error;
     loaded = unusable(error);
   }
   return data(loaded, { status: loaded.kind === 'unusable' ? 410 : 200 });
@@ -98,7 +98,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (error) {
     if (!isApiError(error)) throw error;
     const apiError: ApiError = error;
-    if (apiError.code === 'BAD_USER_INPUT' && intent === 'reason') return fail(apiError.fields[0]?.message ?? 'Choose one of the reasons.');
+    if (apiError.code === 'BAD_USER_INPUT' && intent === 'reason') return fail(apiError.message || 'Choose one of the reasons.');
     if (isUnusableError(apiError)) return data<ActionResult>(unusable(apiError), { status: 410 });
     if (apiError.code === 'RATE_LIMITED') return fail('Too many attempts. Wait a minute and try again.');
     return fail(

@@ -20,6 +20,8 @@ import { EntitlementsService } from './billing/entitlements/entitlements.service
 import { GrantsService } from './billing/entitlements/grants.service';
 import { Inbox } from './platform/inbox/inbox';
 import { OutgoingWebhooks } from './platform/outgoing-webhooks/outgoing-webhooks';
+import { promotionalOfferSigner } from './retention/promotional-offer';
+import { RetentionService } from './retention/retention.service';
 import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
@@ -79,6 +81,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const inbox = new Inbox(dataSource, log.child({ component: 'inbox' }));
   const routers = [];
   let stripeBilling: StripeBillingService | null = null;
+  let stripeForRetention: ConstructorParameters<typeof RetentionService>[2] = null;
   if (config.stripe) {
     const stripe = createStripeClient(config.stripe);
     const stripeLog = log.child({ component: 'stripe' });
@@ -92,6 +95,7 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
       stripeLog,
     );
     inbox.register('stripe', (event, manager) => sync.handleEvent(event, manager));
+    stripeForRetention = { client: stripe, sync, billing: stripeBilling };
     routers.push(stripeWebhookRouter(stripe, config.stripe.webhookSecret, inbox, stripeLog));
   }
   let appStore: AppStoreService | null = null;
@@ -119,7 +123,18 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     }
   }
   const grants = new GrantsService(dataSource, log.child({ component: 'grants' }));
-  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, outgoingWebhooks, stripeBilling, appStore };
+  const retention = new RetentionService(
+    dataSource,
+    subscriptions,
+    stripeForRetention,
+    promotionalOfferSigner(
+      config.appStore?.serverApi ? { privateKey: config.appStore.serverApi.privateKey, keyId: config.appStore.serverApi.keyId } : null,
+      config.appStore?.bundleId,
+    ),
+    { ...config.retention, publicWebUrl: config.publicWebUrl },
+    log.child({ component: 'retention' }),
+  );
+  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, outgoingWebhooks, retention, stripeBilling, appStore };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },

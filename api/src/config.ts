@@ -55,6 +55,8 @@ const envSchema = z.object({
   APPSTORE_API_URL: z.url().optional(),
   APPSTORE_RECONCILE_MINUTES: z.coerce.number().int().min(0).default(60),
 
+  RETENTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
+  RETENTION_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
   OUTGOING_WEBHOOK_URLS: z.string().optional(),
   OUTGOING_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 random characters').optional(),
   ENTITLEMENT_EXPIRY_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
@@ -122,6 +124,8 @@ export interface Config {
     /** How long a subscriber keeps access after a failed renewal while Stripe retries. */
     gracePeriodDays: number;
   } | null;
+  /** Retention flow: the HMAC key of session tokens and their lifetime. */
+  retention: { secret: string; sessionTtlSeconds: number };
   /** The app's own backend: where entitlement changes are POSTed, and the HMAC secret that signs them. */
   outgoingWebhooks: { endpoints: string[]; secret: string | undefined };
   /** How often live clients are told about accesses that ended by the clock (0 = never). */
@@ -168,6 +172,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       !e.DATABASE_URL && 'DATABASE_URL',
       !e.JWT_SIGNING_KEYS && 'JWT_SIGNING_KEYS',
       !e.PUBLIC_API_URL && 'PUBLIC_API_URL',
+      !e.RETENTION_SECRET && 'RETENTION_SECRET',
     ].filter(Boolean);
     if (missing.length) {
       throw new ConfigError(`Production requires: ${missing.join(', ')} (see .env.example)`);
@@ -206,6 +211,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     entitlementExpiryCheckSeconds: e.ENTITLEMENT_EXPIRY_CHECK_SECONDS,
+    retention: {
+      // Outside production a fixed development key; production must set its own.
+      secret: e.RETENTION_SECRET ?? 'crossbill-development-retention-secret-not-for-production',
+      sessionTtlSeconds: e.RETENTION_SESSION_TTL_SECONDS,
+    },
     outgoingWebhooks: { endpoints: list(e.OUTGOING_WEBHOOK_URLS), secret: e.OUTGOING_WEBHOOK_SECRET },
     identityProviders: {
       google: provider(e.GOOGLE_ISSUER, e.GOOGLE_JWKS_URL, e.GOOGLE_CLIENT_IDS),

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/crossbill',
       JWT_SIGNING_KEYS: '[]',
       PUBLIC_API_URL: 'https://api.example.com/',
+      RETENTION_SECRET: 'r'.repeat(40),
     });
     expect(config.publicApiUrl).toBe('https://api.example.com');
     expect(config.graphql.introspection).toBe(false);

@@ -261,5 +261,5 @@ describe('reconcile through the App Store Server API', () => {
 });
 
 it('refuses a sandbox root in production configuration', async () => {
-  await expect(startTestApi({ ...appStoreEnv(store), NODE_ENV: 'production', JWT_SIGNING_KEYS: '[]', PUBLIC_API_URL: 'https://api.example.com' })).rejects.toThrow(/APPSTORE_ROOT_CERTIFICATE/);
+  await expect(startTestApi({ ...appStoreEnv(store), NODE_ENV: 'production', JWT_SIGNING_KEYS: '[]', PUBLIC_API_URL: 'https://api.example.com', RETENTION_SECRET: 'r'.repeat(40) })).rejects.toThrow(/APPSTORE_ROOT_CERTIFICATE/);
 });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { migrations } from '../../src/platform/db/migrations';
 import { createTestDatabase } from '../support/test-api';
 
 const run = promisify(execFile);
@@ -14,7 +15,7 @@ it('applies pending migrations to DATABASE_URL, then reports it is up to date', 
   try {
     const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info' };
     const first = await run(tsx, [cli], { env });
-    expect(first.stdout).toMatch(/applied 6 migration/);
+    expect(first.stdout).toContain(`applied ${migrations.length} migration`);
     const second = await run(tsx, [cli], { env });
     expect(second.stdout).toMatch(/up to date/);
     const client = new Client({ connectionString: db.url });

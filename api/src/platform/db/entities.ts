@@ -8,6 +8,7 @@ import { InboxEventEntity } from '../inbox/inbox-event.entity';
 import { MailMessageEntity } from '../mail/mail-message.entity';
 import { OutgoingDeliveryEntity, OutgoingEventEntity } from '../outgoing-webhooks/outgoing-webhook.entities';
 import { RateLimitEntity } from '../rate-limit/rate-limit.entity';
+import { CancelSessionEntity } from '../../retention/cancel-session.entity';
 
 /** Every entity of every domain. The schema itself comes only from ./migrations. */
 export const entities = [
@@ -23,4 +24,5 @@ export const entities = [
   IdentityEntity,
   OutgoingEventEntity,
   OutgoingDeliveryEntity,
+  CancelSessionEntity,
 ];

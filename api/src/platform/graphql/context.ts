@@ -5,6 +5,7 @@ import type { SessionService, Viewer } from '../../accounts/session.service';
 import type { AppStoreService } from '../../billing/appstore/appstore.service';
 import type { EntitlementsService } from '../../billing/entitlements/entitlements.service';
 import type { GrantsService } from '../../billing/entitlements/grants.service';
+import type { RetentionService } from '../../retention/retention.service';
 import type { OutgoingWebhooks } from '../outgoing-webhooks/outgoing-webhooks';
 import type { PgPubSub } from '../pubsub/pg-pubsub';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
@@ -22,6 +23,7 @@ export interface Services {
   grants: GrantsService;
   pubsub: PgPubSub;
   outgoingWebhooks: OutgoingWebhooks;
+  retention: RetentionService;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;
   /** Null when the App Store is not configured. */

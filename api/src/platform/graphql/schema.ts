@@ -6,6 +6,7 @@ import { accountResolvers } from '../../accounts/accounts.resolvers';
 import { identityResolvers } from '../../accounts/identity/identity.resolvers';
 import { billingResolvers } from '../../billing/billing.resolvers';
 import { outgoingWebhookResolvers } from '../outgoing-webhooks/outgoing-webhooks.resolvers';
+import { retentionResolvers } from '../../retention/retention.resolvers';
 import { liveResolvers } from './live.resolvers';
 import { DateTimeScalar } from './scalars';
 
@@ -16,7 +17,7 @@ export const SCHEMA_PATH = path.resolve(__dirname, '../../../../schema.graphql')
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, outgoingWebhookResolvers, liveResolvers],
+    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, outgoingWebhookResolvers, retentionResolvers, liveResolvers],
     inheritResolversFromInterfaces: true,
   });
 }

@@ -204,13 +204,41 @@ export class RetentionService {
       if (error instanceof CancelSessionError && error.problem === 'expired') throw new AppError('CANCEL_SESSION_EXPIRED');
       throw new AppError('CANCEL_SESSION_INVALID', undefined, { cause: error });
     }
-    const session = await this.dataSource.getRepository(CancelSessionEntity).findOneBy({ id: payload.sid });
+    const session = (await this.dataSource.getRepository(CancelSessionEntity).findOneBy({ id: payload.sid })) ?? (await this.adopt(payload));
     // The token and the stored session must agree on everything they both say.
     if (!session || session.userId !== payload.uid || session.subscriptionId !== payload.sub || session.store !== payload.store || session.mode !== payload.mode) {
       throw new AppError('CANCEL_SESSION_INVALID');
     }
     if (options.open && session.outcome) throw new AppError('CANCEL_SESSION_COMPLETED');
     return { payload, session };
+  }
+
+  /**
+   * A valid token minted by the app's own backend (same secret, no call to us) names a session
+   * we have not seen: record it now, if its user really owns that subscription in that store.
+   */
+  private async adopt(payload: CancelSessionPayload): Promise<CancelSessionEntity | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(payload.sid) || !/^[0-9a-f-]{36}$/i.test(payload.sub) || !/^[0-9a-f-]{36}$/i.test(payload.uid)) return null;
+    const subscription = await this.dataSource.getRepository(StoreSubscriptionEntity).findOneBy({ id: payload.sub, userId: payload.uid, store: payload.store });
+    if (!subscription) return null;
+    const plan = subscription.planKey ? planByKey(subscription.planKey) : undefined;
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(CancelSessionEntity)
+      .values({
+        id: payload.sid,
+        userId: payload.uid,
+        subscriptionId: payload.sub,
+        store: payload.store,
+        mode: payload.mode,
+        expiresAt: new Date(payload.exp * 1000),
+        amountAtStake: plan ? (plan.interval === 'year' ? Math.round(plan.amount / 12) : plan.amount) : 0,
+        currency: plan?.currency ?? 'usd',
+      })
+      .orIgnore()
+      .execute();
+    return this.dataSource.getRepository(CancelSessionEntity).findOneBy({ id: payload.sid });
   }
 
   private requireStripe() {

@@ -153,6 +153,18 @@ describe('the flow', () => {
     expect((await stripe.subscriptions.retrieve(stripeId)).discounts).toHaveLength(0);
   });
 
+  it('accepts a session the app’s backend minted itself with the shared secret', async () => {
+    const { user, id } = await stripeSubscriber();
+    const now = Math.floor(Date.now() / 1000);
+    const sid = '7d0f3c1e-58a4-4c3e-9b5e-2a7d9f1c0b11';
+    const token = mintCancelSession({ v: 1, sid, uid: user.user.id, sub: id, store: 'stripe', mode: 'test', iat: now, exp: now + 600 }, SECRET);
+    expect((await t.gql(`query ($t: String!) { cancelFlow(token: $t) { step mode } }`, { t: token })).data.cancelFlow).toEqual({ step: 'reason', mode: 'TEST' });
+    // …but not for a subscription the named user does not own.
+    const other = await signUp(t);
+    const stolen = mintCancelSession({ v: 1, sid: '8d0f3c1e-58a4-4c3e-9b5e-2a7d9f1c0b12', uid: other.user.id, sub: id, store: 'stripe', mode: 'live', iat: now, exp: now + 600 }, SECRET);
+    expect(errorCode(await t.gql(`query ($t: String!) { cancelFlow(token: $t) { step } }`, { t: stolen }))).toBe('CANCEL_SESSION_INVALID');
+  });
+
   it('refuses tampered tokens and other people’s subscriptions', async () => {
     const { user, id } = await stripeSubscriber();
     const { token } = await startFlow(user, id);

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage, uniqueEmail } from '../support/browser';
+import { launchBrowser, newPage } from '../support/browser';
+import { signUpInBrowser, subscribeOnWeb } from '../support/journeys';
 
 // Issue 7's hosted retention flow on the real `npm start` stack (local Stripe sandbox):
 // subscribe with 4242 → /account → "Cancel subscription" → /cancel/<token> → reason
@@ -12,19 +13,8 @@ beforeAll(async () => {
 afterAll(() => browser.close());
 
 async function subscribe(page: Page) {
-  await page.goto('/signup');
-  await page.getByLabel('Name').fill('Leaving Customer');
-  await page.getByLabel('Email').fill(uniqueEmail('cancel'));
-  await page.getByLabel('Password').fill('harbor-lantern-2291');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/account');
-
-  await page.goto('/subscribe/pro-monthly');
-  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
-  await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
-  await page.getByLabel('CVC').fill('123');
-  await page.getByRole('button', { name: 'Pay' }).click();
-  await page.waitForURL('**/subscribe/return**');
+  await signUpInBrowser(page, 'Leaving Customer', 'cancel');
+  await subscribeOnWeb(page);
   await expect(page.getByTestId('subscribe-outcome').getAttribute('data-outcome')).resolves.toBe('succeeded');
 }
 

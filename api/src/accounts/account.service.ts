@@ -1,5 +1,6 @@
-import { IsNull, MoreThan, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../platform/errors';
+import { isUniqueViolation } from '../platform/db/postgres-errors';
 import type { Logger } from '../platform/logger';
 import type { Mailer } from '../platform/mail/mailer';
 import type { RateLimiter, RateLimitRule } from '../platform/rate-limit/rate-limiter';
@@ -37,8 +38,6 @@ export function accountRateLimitRules(limits: AccountRateLimits): Record<string,
   };
 }
 
-const isUniqueViolation = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 
 /** Email + password accounts: sign-up, sign-in, password changes and resets, email verification. */
 export class AccountService {

@@ -2,9 +2,13 @@ import { AppError } from '../platform/errors';
 import type { GraphQLContext } from '../platform/graphql/context';
 import type { Resolvers } from '../platform/graphql/generated/resolvers-types';
 import { planByKey, plans, priceLabel, type PlanDefinition } from './plans';
+import { managementUrl } from './management-url';
 import type { StoreSubscriptionEntity } from './store-subscription.entity';
 
-const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
+/** The user's entitlements, loaded once per request however many fields ask. */
+const entitlementsOf = (ctx: GraphQLContext, userId: string) =>
+  ctx.once(`entitlements:${userId}`, () => ctx.services.entitlements.forUser(userId));
+
 
 const planModel = (plan: PlanDefinition) => ({
   key: plan.key,
@@ -33,33 +37,27 @@ export const billingResolvers: Resolvers = {
   },
   User: {
     subscriptions: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      await ctx.requireSelf(user.id);
       return ctx.services.subscriptions.listForUser(user.id);
     },
     entitlements: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
-      return (await ctx.services.entitlements.forUser(user.id)).entitlements;
+      await ctx.requireSelf(user.id);
+      return (await entitlementsOf(ctx, user.id)).entitlements;
     },
     entitlement: async (user, { key }, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
-      return (await ctx.services.entitlements.forUser(user.id)).entitlements.find((e) => e.key === key) ?? null;
+      await ctx.requireSelf(user.id);
+      return (await entitlementsOf(ctx, user.id)).entitlements.find((e) => e.key === key) ?? null;
     },
     duplicateSubscriptions: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
-      return (await ctx.services.entitlements.forUser(user.id)).duplicate;
+      await ctx.requireSelf(user.id);
+      return (await entitlementsOf(ctx, user.id)).duplicate;
     },
     appAccountToken: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      await ctx.requireSelf(user.id);
       return user.appAccountToken;
     },
     billing: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      await ctx.requireSelf(user.id);
       return ctx.services.stripeBilling ? ctx.services.stripeBilling.billingDetails(user) : null;
     },
   },
@@ -73,13 +71,12 @@ export const billingResolvers: Resolvers = {
       const plan = s.planKey ? planByKey(s.planKey) : undefined;
       return plan ? planModel(plan) : null;
     },
-    managementUrl: (s: StoreSubscriptionEntity, _args, ctx) =>
-      s.store === 'app_store' ? APP_STORE_MANAGE_URL : s.store === 'stripe' ? `${ctx.publicWebUrl}/account` : null,
+    managementUrl: (s: StoreSubscriptionEntity, _args, ctx) => managementUrl(s.store, ctx.publicWebUrl),
   },
   Mutation: {
     grantEntitlement: async (_root, { userId, key, expiresAt, reason }, ctx) =>
-      ctx.services.grants.grant(await ctx.requireViewer(), { userId, key, expiresAt: expiresAt ?? null, reason }),
-    revokeGrant: async (_root, { id }, ctx) => ctx.services.grants.revoke(await ctx.requireViewer(), id),
+      ctx.services.grants.grant(await ctx.requireAdmin(), { userId, key, expiresAt: expiresAt ?? null, reason }),
+    revokeGrant: async (_root, { id }, ctx) => ctx.services.grants.revoke(await ctx.requireAdmin(), id),
     verifyAppleTransaction: async (_root, { signedTransaction }, ctx) => appStore(ctx).verifyTransaction(await ctx.requireViewer(), signedTransaction),
     restoreApplePurchases: async (_root, { signedTransactions }, ctx) => appStore(ctx).restore(await ctx.requireViewer(), signedTransactions),
     createSubscription: async (_root, { planKey }, ctx) => stripeBilling(ctx).createSubscription((await ctx.requireViewer()).user, planKey),

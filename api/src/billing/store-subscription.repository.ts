@@ -51,7 +51,10 @@ export async function upsertStoreSubscription(manager: EntityManager, s: StoreSu
   // Live clients hear about it once this transaction commits (see PgPubSub), and the app's
   // backend gets a webhook when what the user may use changed (written in this transaction).
   await PgPubSub.notify(manager, { type: 'subscriptions', userId: row.userId });
-  const after = await manager.findBy(StoreSubscriptionEntity, { userId: row.userId });
+  // After = before with this row written (no second read), unless the row turned out to be
+  // someone else's (ownership is never changed here), whose list we then read.
+  const after =
+    row.userId === s.userId ? [...before.filter((b) => b.id !== row.id), row] : await manager.findBy(StoreSubscriptionEntity, { userId: row.userId });
   const now = new Date();
   const summary = entitlementSummary(after, now);
   if (JSON.stringify(entitlementSummary(before, now)) !== JSON.stringify(summary)) {

@@ -1,5 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../platform/errors';
+import { isUuid } from '../platform/validation';
 import { StoreSubscriptionEntity, type NormalizedStatus, type StoreName } from './store-subscription.entity';
 
 /** Statuses of a subscription that is still alive: buying another one would double-bill. */
@@ -17,8 +18,7 @@ export class SubscriptionsService {
 
   /** The caller's subscription by Crossbill id; NOT_FOUND for anyone else's. */
   async findOwned(userId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<StoreSubscriptionEntity> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-    const found = isUuid ? await manager.findOneBy(StoreSubscriptionEntity, { id, userId }) : null;
+    const found = isUuid(id) ? await manager.findOneBy(StoreSubscriptionEntity, { id, userId }) : null;
     if (!found) throw new AppError('NOT_FOUND', 'No such subscription.');
     return found;
   }

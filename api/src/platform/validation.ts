@@ -11,3 +11,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   }));
   throw new AppError('BAD_USER_INPUT', fields[0]?.message ?? undefined, { fields });
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs: anything else is looked up nowhere (and cannot make PostgreSQL reject a cast). */
+export const isUuid = (value: string): boolean => UUID.test(value);

@@ -7,13 +7,14 @@ import { StoreSubscriptionEntity } from '../billing/store-subscription.entity';
 import type { StripeBillingService } from '../billing/stripe/stripe-billing.service';
 import type { StripeSync } from '../billing/stripe/stripe-sync';
 import type { SubscriptionsService } from '../billing/subscriptions.service';
+import { APP_STORE_MANAGE_URL } from '../billing/management-url';
 import { AppError } from '../platform/errors';
+import { isUuid } from '../platform/validation';
 import type { Logger } from '../platform/logger';
 import { CancelSessionEntity } from './cancel-session.entity';
 import { cancelFlowConfig, reasonConfig, type CancelOfferConfig, type CancelReasonKey } from './flow-config';
 import { CancelSessionError, mintCancelSession, verifyCancelSession, type CancelSessionPayload } from './session-token';
 
-export const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
 const LIVE_STATUSES = ['trialing', 'active', 'in_grace_period', 'in_billing_retry', 'paused'];
 
 export interface FlowView {
@@ -29,6 +30,13 @@ export interface OutcomeView {
   subscription: StoreSubscriptionEntity;
   appStoreOffer: string | null;
   manageUrl: string | null;
+}
+
+/** What a cancellation would cost per month (a yearly plan counts as a twelfth), for "revenue saved". */
+function atStake(subscription: StoreSubscriptionEntity): { amountAtStake: number; currency: string } {
+  const plan = subscription.planKey ? planByKey(subscription.planKey) : undefined;
+  if (!plan) return { amountAtStake: 0, currency: 'usd' };
+  return { amountAtStake: plan.interval === 'year' ? Math.round(plan.amount / 12) : plan.amount, currency: plan.currency };
 }
 
 /** Signs App Store promotional offers; null when no In-App Purchase key is configured. */
@@ -56,15 +64,13 @@ export class RetentionService {
     if (!LIVE_STATUSES.includes(subscription.status)) throw new AppError('BAD_USER_INPUT', 'This subscription is not active.');
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = new Date((now + this.options.sessionTtlSeconds) * 1000);
-    const plan = subscription.planKey ? planByKey(subscription.planKey) : undefined;
     const session = await this.dataSource.getRepository(CancelSessionEntity).save({
       userId: viewer.user.id,
       subscriptionId: subscription.id,
       store: subscription.store as 'stripe' | 'app_store',
       mode,
       expiresAt,
-      amountAtStake: plan ? (plan.interval === 'year' ? Math.round(plan.amount / 12) : plan.amount) : 0,
-      currency: plan?.currency ?? 'usd',
+      ...atStake(subscription),
       reason: null,
       comment: null,
       offer: null,
@@ -218,10 +224,9 @@ export class RetentionService {
    * we have not seen: record it now, if its user really owns that subscription in that store.
    */
   private async adopt(payload: CancelSessionPayload): Promise<CancelSessionEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(payload.sid) || !/^[0-9a-f-]{36}$/i.test(payload.sub) || !/^[0-9a-f-]{36}$/i.test(payload.uid)) return null;
+    if (![payload.sid, payload.sub, payload.uid].every(isUuid)) return null;
     const subscription = await this.dataSource.getRepository(StoreSubscriptionEntity).findOneBy({ id: payload.sub, userId: payload.uid, store: payload.store });
     if (!subscription) return null;
-    const plan = subscription.planKey ? planByKey(subscription.planKey) : undefined;
     await this.dataSource
       .createQueryBuilder()
       .insert()
@@ -233,8 +238,7 @@ export class RetentionService {
         store: payload.store,
         mode: payload.mode,
         expiresAt: new Date(payload.exp * 1000),
-        amountAtStake: plan ? (plan.interval === 'year' ? Math.round(plan.amount / 12) : plan.amount) : 0,
-        currency: plan?.currency ?? 'usd',
+        ...atStake(subscription),
       })
       .orIgnore()
       .execute();

@@ -118,6 +118,18 @@ it('shows admins the delivery log and replays an event on request', async () => 
   expect(errorCode(await t.gql(`mutation { replayWebhookEvent(eventId: "00000000-0000-0000-0000-000000000000") }`, {}, { token: a.accessToken }))).toBe('NOT_FOUND');
 });
 
+it('sends nothing when a write leaves the entitlements as they were', async () => {
+  const a = await admin();
+  const user = await signUp(t);
+  const grant = (await t.gql(GRANT, { u: user.user.id }, { token: a.accessToken })).data.grantEntitlement.id;
+  const REVOKE = `mutation ($id: ID!) { revokeGrant(id: $id) { status } }`;
+  await t.gql(REVOKE, { id: grant }, { token: a.accessToken });
+  const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM outgoing_event WHERE user_id = $1`, [user.user.id]))[0].n;
+  expect(await count()).toBe(2); // granted, revoked
+  await t.gql(REVOKE, { id: grant }, { token: a.accessToken }); // revoked again: nothing changes
+  expect(await count()).toBe(2);
+});
+
 it('writes an event with a dedupe key once, however many instances raise it', async () => {
   const event = { type: 'entitlements.updated', userId: null, payload: { x: 1 }, dedupeKey: `expiry:test:${Date.now()}` };
   await enqueueOutgoingEvent(t.dataSource.manager, event);

@@ -1,4 +1,3 @@
-import { AppError } from '../../platform/errors';
 import type { Resolvers } from '../../platform/graphql/generated/resolvers-types';
 
 const PROVIDERS = { GOOGLE: 'google', APPLE: 'apple' } as const;
@@ -15,8 +14,7 @@ export const identityResolvers: Resolvers = {
   },
   User: {
     identities: async (user, _args, ctx) => {
-      const viewer = await ctx.requireViewer();
-      if (viewer.user.id !== user.id) throw new AppError('FORBIDDEN');
+      await ctx.requireSelf(user.id);
       return ctx.services.identities.listForUser(user.id);
     },
     hasPassword: (user) => user.passwordHash !== null,

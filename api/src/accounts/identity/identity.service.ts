@@ -1,5 +1,6 @@
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../../platform/errors';
+import { isUniqueViolation } from '../../platform/db/postgres-errors';
 import type { Logger } from '../../platform/logger';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { AuthPayloadModel, RequestMeta } from '../auth-payload';
@@ -13,8 +14,6 @@ export interface PersonName {
   familyName?: string | null;
 }
 
-const isUniqueViolation = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 
 function displayName(identity: VerifiedIdentity, fullName: PersonName | null | undefined): string {
   const given = [fullName?.givenName, fullName?.familyName].map((p) => p?.trim()).filter(Boolean).join(' ');

@@ -2,11 +2,11 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../../platform/logger';
 import type { PgPubSub } from '../../platform/pubsub/pg-pubsub';
 import { enqueueOutgoingEvent } from '../../platform/outgoing-webhooks/outgoing-webhooks';
+import { managementUrl } from '../management-url';
 import { StoreSubscriptionEntity, type StoreName } from '../store-subscription.entity';
 import { entitlementSummary } from '../store-subscription.repository';
 import { computeEntitlements, hasDuplicateSubscriptions, type Entitlement } from './entitlements';
 
-const APP_STORE_MANAGE_URL = 'https://apps.apple.com/account/subscriptions';
 
 /** Entitlements read from the store subscriptions, and the clock that makes expiries live. */
 export class EntitlementsService {
@@ -20,8 +20,7 @@ export class EntitlementsService {
     private readonly log: Logger,
   ) {}
 
-  managementUrl = (store: StoreName): string | null =>
-    store === 'app_store' ? APP_STORE_MANAGE_URL : store === 'stripe' ? `${this.options.publicWebUrl}/account` : null;
+  managementUrl = (store: StoreName): string | null => managementUrl(store, this.options.publicWebUrl);
 
   async forUser(userId: string, now = new Date()): Promise<{ entitlements: Entitlement[]; duplicate: boolean }> {
     const subscriptions = await this.dataSource.getRepository(StoreSubscriptionEntity).findBy({ userId });

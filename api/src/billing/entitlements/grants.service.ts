@@ -4,6 +4,7 @@ import type { Viewer } from '../../accounts/session.service';
 import { UserEntity } from '../../accounts/user.entity';
 import { AppError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import { isUuid } from '../../platform/validation';
 import { StoreSubscriptionEntity } from '../store-subscription.entity';
 import { upsertStoreSubscription } from '../store-subscription.repository';
 import { ENTITLEMENT_KEYS } from './entitlements';
@@ -11,7 +12,8 @@ import { ENTITLEMENT_KEYS } from './entitlements';
 /**
  * Promotional grants: an admin gives a user an entitlement (support goodwill, press, staff),
  * stored as a `promotional` store subscription so the one entitlement function treats it like
- * any store. Revoking marks it revoked; nothing is deleted.
+ * any store. Revoking marks it revoked; nothing is deleted. Callers pass an admin
+ * (the resolvers check with `ctx.requireAdmin()`).
  */
 export class GrantsService {
   constructor(
@@ -20,13 +22,11 @@ export class GrantsService {
   ) {}
 
   async grant(admin: Viewer, input: { userId: string; key: string; expiresAt: Date | null; reason: string }): Promise<StoreSubscriptionEntity> {
-    this.requireAdmin(admin);
     if (!ENTITLEMENT_KEYS.includes(input.key)) throw new AppError('BAD_USER_INPUT', 'Unknown entitlement.', { fields: [{ field: 'key', message: `One of: ${ENTITLEMENT_KEYS.join(', ')}` }] });
     const reason = input.reason.trim();
     if (!reason || reason.length > 500) throw new AppError('BAD_USER_INPUT', 'Give a reason (at most 500 characters).', { fields: [{ field: 'reason', message: 'Required.' }] });
     if (input.expiresAt && input.expiresAt <= new Date()) throw new AppError('BAD_USER_INPUT', 'The end must be in the future.', { fields: [{ field: 'expiresAt', message: 'In the past.' }] });
-    const isUuid = /^[0-9a-f-]{36}$/i.test(input.userId);
-    const user = isUuid ? await this.dataSource.getRepository(UserEntity).findOneBy({ id: input.userId }) : null;
+    const user = isUuid(input.userId) ? await this.dataSource.getRepository(UserEntity).findOneBy({ id: input.userId }) : null;
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     const row = await this.dataSource.transaction((manager) =>
       upsertStoreSubscription(manager, {
@@ -51,9 +51,7 @@ export class GrantsService {
   }
 
   async revoke(admin: Viewer, id: string): Promise<StoreSubscriptionEntity> {
-    this.requireAdmin(admin);
-    const isUuid = /^[0-9a-f-]{36}$/i.test(id);
-    const row = isUuid ? await this.dataSource.getRepository(StoreSubscriptionEntity).findOneBy({ id, store: 'promotional' }) : null;
+    const row = isUuid(id) ? await this.dataSource.getRepository(StoreSubscriptionEntity).findOneBy({ id, store: 'promotional' }) : null;
     if (!row) throw new AppError('NOT_FOUND', 'No such grant.');
     const updated = await this.dataSource.transaction((manager) =>
       upsertStoreSubscription(manager, {
@@ -68,9 +66,5 @@ export class GrantsService {
     );
     this.log.info({ grantId: row.id, by: admin.user.id }, 'grant revoked');
     return updated;
-  }
-
-  private requireAdmin(viewer: Viewer): void {
-    if (viewer.user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin can do that.');
   }
 }

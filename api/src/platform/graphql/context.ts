@@ -41,6 +41,12 @@ export interface GraphQLContext {
   viewer(): Promise<Viewer | null>;
   /** The caller; throws UNAUTHENTICATED when there is none. */
   requireViewer(): Promise<Viewer>;
+  /** The caller, who must be this user (FORBIDDEN otherwise): for fields only the user may read. */
+  requireSelf(userId: string): Promise<Viewer>;
+  /** The caller, who must be an admin (FORBIDDEN otherwise). */
+  requireAdmin(): Promise<Viewer>;
+  /** Computes a value at most once per request (several fields reading the same rows). */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 /** Builds the per-request context; the access token is verified lazily and at most once. */
@@ -53,6 +59,12 @@ export function createContext(args: {
   accessToken: string | null;
 }): GraphQLContext {
   let viewer: Promise<Viewer | null> | undefined;
+  const memo = new Map<string, Promise<unknown>>();
+  const requireViewer = async () => {
+    const v = await load();
+    if (!v) throw new AppError('UNAUTHENTICATED');
+    return v;
+  };
   const load = () => (viewer ??= args.accessToken ? args.services.sessions.authenticate(args.accessToken) : Promise.resolve(null));
   return {
     requestId: args.requestId,
@@ -61,10 +73,20 @@ export function createContext(args: {
     services: args.services,
     publicWebUrl: args.publicWebUrl,
     viewer: load,
-    async requireViewer() {
-      const v = await load();
-      if (!v) throw new AppError('UNAUTHENTICATED');
+    requireViewer,
+    async requireSelf(userId) {
+      const v = await requireViewer();
+      if (v.user.id !== userId) throw new AppError('FORBIDDEN');
       return v;
+    },
+    async requireAdmin() {
+      const v = await requireViewer();
+      if (v.user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin can do that.');
+      return v;
+    },
+    once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      if (!memo.has(key)) memo.set(key, compute());
+      return memo.get(key) as Promise<T>;
     },
   };
 }

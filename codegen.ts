@@ -26,6 +26,7 @@ const config: CodegenConfig = {
           Identity: '../../../accounts/identity/identity.entity#IdentityEntity',
           Entitlement: '../../../billing/entitlements/entitlements#EntitlementModel',
           WebhookDelivery: '../../outgoing-webhooks/outgoing-webhook.entities#OutgoingDeliveryEntity',
+          RetentionApp: '../../../retention/apps/retention-app.entities#RetentionAppEntity',
         },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -22,6 +22,10 @@ import { Inbox } from './platform/inbox/inbox';
 import { OutgoingWebhooks } from './platform/outgoing-webhooks/outgoing-webhooks';
 import { promotionalOfferSigner } from './retention/promotional-offer';
 import { RetentionService } from './retention/retention.service';
+import { FlowConfigService } from './retention/flow-config.service';
+import { RetentionAppsService } from './retention/apps/retention-apps.service';
+import { precancelRouter } from './retention/apps/precancel.route';
+import { RetentionAnalyticsService } from './retention/analytics.service';
 import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
@@ -123,6 +127,8 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     }
   }
   const grants = new GrantsService(dataSource, log.child({ component: 'grants' }));
+  const retentionFlowConfig = new FlowConfigService(dataSource);
+  const retentionLog = log.child({ component: 'retention' });
   const retention = new RetentionService(
     dataSource,
     subscriptions,
@@ -131,10 +137,29 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
       config.appStore?.serverApi ? { privateKey: config.appStore.serverApi.privateKey, keyId: config.appStore.serverApi.keyId } : null,
       config.appStore?.bundleId,
     ),
-    { ...config.retention, publicWebUrl: config.publicWebUrl },
-    log.child({ component: 'retention' }),
+    retentionFlowConfig,
+    { secret: config.retention.secret, sessionTtlSeconds: config.retention.sessionTtlSeconds, publicWebUrl: config.publicWebUrl },
+    retentionLog,
   );
-  const services: Services = { accounts, sessions, identities, subscriptions, entitlements, grants, pubsub, outgoingWebhooks, retention, stripeBilling, appStore };
+  const retentionApps = new RetentionAppsService(dataSource, retention, { encryptionKey: config.retention.appKeysEncryptionKey }, retentionLog);
+  routers.push(precancelRouter(retentionApps, retentionLog));
+  const retentionAnalytics = new RetentionAnalyticsService(dataSource);
+  const services: Services = {
+    accounts,
+    sessions,
+    identities,
+    subscriptions,
+    entitlements,
+    grants,
+    pubsub,
+    outgoingWebhooks,
+    retention,
+    retentionFlowConfig,
+    retentionApps,
+    retentionAnalytics,
+    stripeBilling,
+    appStore,
+  };
 
   const server = await startServer(
     { config, log, dataSource, services, signingKeys, exposeOutbox: !config.isProduction && !mailer.deliversOverSmtp, routers },

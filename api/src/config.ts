@@ -1,8 +1,12 @@
+import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
 // The whole environment is parsed once, here, at start-up. Nothing else reads process.env.
 // Secrets have no production defaults: a production start without them fails loudly.
+
+/** api/src or api/dist → the repository root. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -21,6 +25,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   HTTP_BODY_LIMIT: z.string().default('100kb'),
 
+  // Relative to the repository root (as `npm start` uses it), wherever a CLI is started from.
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
@@ -57,6 +62,10 @@ const envSchema = z.object({
 
   RETENTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
   RETENTION_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+  RETENTION_APP_KEYS_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters (openssl rand -hex 32)')
+    .optional(),
   OUTGOING_WEBHOOK_URLS: z.string().optional(),
   OUTGOING_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 random characters').optional(),
   ENTITLEMENT_EXPIRY_CHECK_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
@@ -124,8 +133,11 @@ export interface Config {
     /** How long a subscriber keeps access after a failed renewal while Stripe retries. */
     gracePeriodDays: number;
   } | null;
-  /** Retention flow: the HMAC key of session tokens and their lifetime. */
-  retention: { secret: string; sessionTtlSeconds: number };
+  /**
+   * Retention flow: the HMAC key of session tokens and their lifetime, and the AES-256 key that
+   * encrypts apps' private keys at rest (derived from the secret when not set on its own).
+   */
+  retention: { secret: string; sessionTtlSeconds: number; appKeysEncryptionKey: Buffer };
   /** The app's own backend: where entitlement changes are POSTed, and the HMAC secret that signs them. */
   outgoingWebhooks: { endpoints: string[]; secret: string | undefined };
   /** How often live clients are told about accesses that ended by the clock (0 = never). */
@@ -192,6 +204,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('STRIPE_SECRET_KEY is set, so STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET are required too (see .env.example)');
   }
   const publicApiUrl = (e.PUBLIC_API_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, '');
+  // Outside production a fixed development key; production must set its own.
+  const retentionSecret = e.RETENTION_SECRET ?? 'crossbill-development-retention-secret-not-for-production';
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -199,7 +213,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.API_HOST, port: e.API_PORT, bodyLimit: e.HTTP_BODY_LIMIT, trustProxy: parseTrustProxy(e.TRUST_PROXY) },
     publicApiUrl,
     publicWebUrl: e.PUBLIC_WEB_URL.replace(/\/$/, ''),
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir: path.resolve(REPOSITORY_ROOT, e.DATA_DIR),
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     tokens: {
       signingKeysJson: e.JWT_SIGNING_KEYS,
@@ -212,9 +226,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     entitlementExpiryCheckSeconds: e.ENTITLEMENT_EXPIRY_CHECK_SECONDS,
     retention: {
-      // Outside production a fixed development key; production must set its own.
-      secret: e.RETENTION_SECRET ?? 'crossbill-development-retention-secret-not-for-production',
+      secret: retentionSecret,
       sessionTtlSeconds: e.RETENTION_SESSION_TTL_SECONDS,
+      appKeysEncryptionKey: e.RETENTION_APP_KEYS_ENCRYPTION_KEY
+        ? Buffer.from(e.RETENTION_APP_KEYS_ENCRYPTION_KEY, 'hex')
+        : Buffer.from(hkdfSync('sha256', retentionSecret, 'crossbill', 'retention app keys v1', 32)),
     },
     outgoingWebhooks: { endpoints: list(e.OUTGOING_WEBHOOK_URLS), secret: e.OUTGOING_WEBHOOK_SECRET },
     identityProviders: {

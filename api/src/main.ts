@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { createDataSource } from './platform/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './platform/db/embedded-postgres';
 import { runMigrations } from './platform/db/migrate';
+import { removeLocalDatabaseUrl, writeLocalDatabaseUrl } from './platform/db/local-database-url';
 import { createLogger } from './platform/logger';
 import path from 'node:path';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     if (!exists.length) await admin.query('CREATE DATABASE crossbill');
     await admin.destroy();
     databaseUrl = embedded.urlFor('crossbill');
+    writeLocalDatabaseUrl(config.dataDir, databaseUrl);
   }
 
   const dataSource = createDataSource(databaseUrl, config.database.poolSize);
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       await api.close();
       await dataSource.destroy();
       await embedded?.stop();
+      if (embedded) removeLocalDatabaseUrl(config.dataDir);
     } finally {
       process.exit(0);
     }

@@ -2,6 +2,7 @@
 // grant promotional entitlements) or take it back. Runs against DATABASE_URL.
 import { loadConfig } from '../config';
 import { createDataSource } from '../platform/db/data-source';
+import { databaseUrlForCli } from '../platform/db/local-database-url';
 import { UserEntity } from './user.entity';
 
 async function main(): Promise<void> {
@@ -12,12 +13,13 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  if (!config.database.url) {
-    console.error('Set DATABASE_URL (the embedded database of `npm start` prints nothing; use its URL from the logs or a managed database).');
+  const databaseUrl = databaseUrlForCli(config.database.url, config.dataDir);
+  if (!databaseUrl) {
+    console.error('No database: set DATABASE_URL, or keep `npm start` running (its embedded database is used then).');
     process.exitCode = 1;
     return;
   }
-  const dataSource = createDataSource(config.database.url, 1);
+  const dataSource = createDataSource(databaseUrl, 1);
   await dataSource.initialize();
   try {
     const email = rawEmail.trim().toLowerCase();

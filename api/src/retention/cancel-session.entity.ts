@@ -5,6 +5,7 @@ import { UserEntity } from '../accounts/user.entity';
 @Entity({ name: 'cancel_session' })
 @Index('cancel_session_user_id_idx', ['userId'])
 @Index('cancel_session_created_at_idx', ['createdAt'])
+@Index('cancel_session_subscription_id_idx', ['subscriptionId'])
 export class CancelSessionEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'cancel_session_pkey' })
   id!: string;
@@ -48,6 +49,25 @@ export class CancelSessionEntity {
 
   @Column({ type: 'text', default: 'usd' })
   currency!: string;
+
+  /** How the flow was started: `account` (startCancelFlow), `token` (minted by the app's backend), `embed` (Vibess-style HMAC), `precancel` (server-to-server). */
+  @Column({ type: 'text', default: 'account' })
+  source!: 'account' | 'token' | 'embed' | 'precancel';
+
+  /** The retention app whose key started it (embed, precancel). */
+  @Column({ name: 'app_id', type: 'text', nullable: true })
+  appId!: string | null;
+
+  /** When the store reported the subscriber's cancellation, attributed to this session (within 30 days). */
+  @Column({ name: 'canceled_in_store_at', type: 'timestamptz', nullable: true })
+  canceledInStoreAt!: Date | null;
+
+  /** `saved` once 30 days passed without a cancellation (checked against the store), `lost` on one. */
+  @Column({ type: 'text', nullable: true })
+  verdict!: 'saved' | 'lost' | null;
+
+  @Column({ name: 'verdict_at', type: 'timestamptz', nullable: true })
+  verdictAt!: Date | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

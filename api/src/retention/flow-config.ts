@@ -1,5 +1,6 @@
-// The retention flow's configuration, checked in: the reasons (Stripe's
-// cancellation_details.feedback vocabulary), their wording, and at most one offer per reason.
+// The retention flow's default configuration, checked in: the reasons (Stripe's
+// cancellation_details.feedback vocabulary), their wording, at most one offer per reason, and
+// the page's copy and colours. An admin's edit (FlowConfigService) replaces it while it exists.
 
 export type CancelReasonKey =
   | 'too_expensive'
@@ -25,7 +26,35 @@ export interface CancelReasonConfig {
   offer: CancelOfferConfig;
 }
 
-export const cancelFlowConfig: { reasons: CancelReasonConfig[]; appStorePromotionalOfferId: string | null } = {
+export interface CancelFlowAppearance {
+  title: string;
+  intro: string;
+  acceptLabel: string;
+  declineLabel: string;
+  keepLabel: string;
+  accentColor: string;
+  backgroundColor: string;
+  textColor: string;
+}
+
+export interface CancelFlowConfig {
+  appearance: CancelFlowAppearance;
+  reasons: CancelReasonConfig[];
+  /** The App Store promotional offer (configured in App Store Connect) shown for discount-type offers. */
+  appStorePromotionalOfferId: string | null;
+}
+
+export const defaultCancelFlowConfig: CancelFlowConfig = {
+  appearance: {
+    title: 'Before you go',
+    intro: 'Tell us why, and we’ll see if there’s something that helps.',
+    acceptLabel: 'Accept offer',
+    declineLabel: 'No thanks, cancel',
+    keepLabel: 'Keep my subscription',
+    accentColor: '#4f46e5',
+    backgroundColor: '#ffffff',
+    textColor: '#111827',
+  },
   reasons: [
     {
       reason: 'too_expensive',
@@ -66,12 +95,5 @@ export const cancelFlowConfig: { reasons: CancelReasonConfig[]; appStorePromotio
       offer: { kind: 'switch_plan', planKey: 'pro-yearly', title: 'Switch to yearly', description: 'Two months free compared with paying monthly.' },
     },
   ],
-  /** The App Store promotional offer (configured in App Store Connect) shown for discount-type offers. */
   appStorePromotionalOfferId: 'crossbill.retention.30off',
 };
-
-export function reasonConfig(reason: CancelReasonKey): CancelReasonConfig {
-  const found = cancelFlowConfig.reasons.find((r) => r.reason === reason);
-  if (!found) throw new Error(`unknown reason ${reason}`);
-  return found;
-}

@@ -1,5 +1,5 @@
 import type { Resolvers } from '../platform/graphql/generated/resolvers-types';
-import { cancelFlowConfig, type CancelOfferConfig, type CancelReasonKey } from './flow-config';
+import type { CancelOfferConfig, CancelReasonKey } from './flow-config';
 import type { FlowView, OutcomeView } from './retention.service';
 
 type ReasonEnum = 'TOO_EXPENSIVE' | 'MISSING_FEATURES' | 'SWITCHED_SERVICE' | 'UNUSED' | 'CUSTOMER_SERVICE' | 'TOO_COMPLEX' | 'LOW_QUALITY' | 'OTHER';
@@ -28,7 +28,8 @@ function flowModel(view: FlowView) {
     store: upper<'STRIPE' | 'APP_STORE'>(view.session.store),
     mode: upper<'LIVE' | 'TEST'>(view.session.mode),
     step: view.step,
-    reasons: cancelFlowConfig.reasons.map((r) => ({ reason: upper<ReasonEnum>(r.reason), label: r.label, askComment: r.askComment })),
+    appearance: view.config.appearance,
+    reasons: view.config.reasons.map((r) => ({ reason: upper<ReasonEnum>(r.reason), label: r.label, askComment: r.askComment })),
     reason: view.session.reason ? upper<ReasonEnum>(view.session.reason) : null,
     offer: offerModel(view.session.offer as CancelOfferConfig | null),
     outcome: view.session.outcome,

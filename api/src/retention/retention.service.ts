@@ -12,13 +12,15 @@ import { AppError } from '../platform/errors';
 import { isUuid } from '../platform/validation';
 import type { Logger } from '../platform/logger';
 import { CancelSessionEntity } from './cancel-session.entity';
-import { cancelFlowConfig, reasonConfig, type CancelOfferConfig, type CancelReasonKey } from './flow-config';
+import type { CancelFlowConfig, CancelOfferConfig, CancelReasonKey } from './flow-config';
+import type { FlowConfigService } from './flow-config.service';
 import { CancelSessionError, mintCancelSession, verifyCancelSession, type CancelSessionPayload } from './session-token';
 
 const LIVE_STATUSES = ['trialing', 'active', 'in_grace_period', 'in_billing_retry', 'paused'];
 
 export interface FlowView {
   token: string;
+  config: CancelFlowConfig;
   session: CancelSessionEntity;
   subscription: StoreSubscriptionEntity;
   step: 'reason' | 'offer' | 'done';
@@ -30,6 +32,12 @@ export interface OutcomeView {
   subscription: StoreSubscriptionEntity;
   appStoreOffer: string | null;
   manageUrl: string | null;
+}
+
+export interface CancelSessionStart {
+  token: string;
+  url: string;
+  expiresAt: Date;
 }
 
 /** What a cancellation would cost per month (a yearly plan counts as a twelfth), for "revenue saved". */
@@ -54,23 +62,34 @@ export class RetentionService {
     private readonly subscriptions: SubscriptionsService,
     private readonly stripe: { client: Stripe; sync: StripeSync; billing: StripeBillingService } | null,
     private readonly signPromotionalOffer: PromotionalOfferSigner,
+    private readonly flowConfig: FlowConfigService,
     private readonly options: { secret: string; sessionTtlSeconds: number; publicWebUrl: string },
     private readonly log: Logger,
   ) {}
 
-  async start(viewer: Viewer, subscriptionId: string, mode: 'live' | 'test'): Promise<{ token: string; url: string; expiresAt: Date }> {
+  async start(viewer: Viewer, subscriptionId: string, mode: 'live' | 'test'): Promise<CancelSessionStart> {
     const subscription = await this.subscriptions.findOwned(viewer.user.id, subscriptionId);
+    return this.startFor(subscription, mode, { source: 'account', appId: null });
+  }
+
+  /**
+   * Opens a session for a subscription whose owner the caller has already established (the
+   * signed-in user, or an app's verified signature) and mints its token.
+   */
+  async startFor(subscription: StoreSubscriptionEntity, mode: 'live' | 'test', origin: { source: CancelSessionEntity['source']; appId: string | null }): Promise<CancelSessionStart> {
     if (subscription.store === 'promotional') throw new AppError('BAD_USER_INPUT', 'A promotional grant has nothing to cancel.');
     if (!LIVE_STATUSES.includes(subscription.status)) throw new AppError('BAD_USER_INPUT', 'This subscription is not active.');
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = new Date((now + this.options.sessionTtlSeconds) * 1000);
     const session = await this.dataSource.getRepository(CancelSessionEntity).save({
-      userId: viewer.user.id,
+      userId: subscription.userId,
       subscriptionId: subscription.id,
       store: subscription.store as 'stripe' | 'app_store',
       mode,
       expiresAt,
       ...atStake(subscription),
+      source: origin.source,
+      appId: origin.appId,
       reason: null,
       comment: null,
       offer: null,
@@ -78,7 +97,7 @@ export class RetentionService {
       outcomeAt: null,
     });
     const token = mintCancelSession(
-      { v: 1, sid: session.id, uid: viewer.user.id, sub: subscription.id, store: session.store, mode, iat: now, exp: now + this.options.sessionTtlSeconds },
+      { v: 1, sid: session.id, uid: subscription.userId, sub: subscription.id, store: session.store, mode, iat: now, exp: now + this.options.sessionTtlSeconds },
       this.options.secret,
     );
     return { token, url: `${this.options.publicWebUrl}/cancel/${token}`, expiresAt };
@@ -89,14 +108,18 @@ export class RetentionService {
     const { payload, session } = await this.load(token);
     const subscription = await this.dataSource.getRepository(StoreSubscriptionEntity).findOneByOrFail({ id: payload.sub });
     const step = session.outcome ? 'done' : session.reason ? 'offer' : 'reason';
-    return { token, session, subscription, step };
+    const { config } = await this.flowConfig.current();
+    return { token, config, session, subscription, step };
   }
 
   async submitReason(token: string, reason: CancelReasonKey, comment: string | null | undefined): Promise<FlowView> {
     const { session } = await this.load(token, { open: true });
     const text = comment?.trim() || null;
     if (text && text.length > 2000) throw new AppError('BAD_USER_INPUT', 'Keep it under 2000 characters.', { fields: [{ field: 'comment', message: 'Too long.' }] });
-    const offer = this.offerFor(session.store, reasonConfig(reason).offer);
+    const { config } = await this.flowConfig.current();
+    const chosen = config.reasons.find((r) => r.reason === reason);
+    if (!chosen) throw new AppError('BAD_USER_INPUT', 'Choose one of the reasons.', { fields: [{ field: 'reason', message: 'Not one of the choices.' }] });
+    const offer = this.offerFor(session.store, chosen.offer);
     await this.dataSource.getRepository(CancelSessionEntity).update(session.id, { reason, comment: text, offer });
     return this.view(token);
   }
@@ -180,7 +203,7 @@ export class RetentionService {
   }
 
   private async acceptOnAppStore(session: CancelSessionEntity, subscription: StoreSubscriptionEntity, offer: CancelOfferConfig): Promise<Omit<OutcomeView, 'subscription'>> {
-    const offerId = cancelFlowConfig.appStorePromotionalOfferId;
+    const offerId = (await this.flowConfig.current()).config.appStorePromotionalOfferId;
     if (offer.kind !== 'discount' || !offerId || !this.signPromotionalOffer) {
       return { outcome: 'manage_in_app_store', message: 'Manage your subscription in the App Store.', appStoreOffer: null, manageUrl: APP_STORE_MANAGE_URL };
     }
@@ -239,6 +262,7 @@ export class RetentionService {
         mode: payload.mode,
         expiresAt: new Date(payload.exp * 1000),
         ...atStake(subscription),
+        source: 'token',
       })
       .orIgnore()
       .execute();

@@ -9,6 +9,8 @@ import { MailMessageEntity } from '../mail/mail-message.entity';
 import { OutgoingDeliveryEntity, OutgoingEventEntity } from '../outgoing-webhooks/outgoing-webhook.entities';
 import { RateLimitEntity } from '../rate-limit/rate-limit.entity';
 import { CancelSessionEntity } from '../../retention/cancel-session.entity';
+import { RetentionFlowConfigEntity } from '../../retention/flow-config.entity';
+import { RetentionAppEntity, RetentionAppKeyEntity } from '../../retention/apps/retention-app.entities';
 
 /** Every entity of every domain. The schema itself comes only from ./migrations. */
 export const entities = [
@@ -25,4 +27,7 @@ export const entities = [
   OutgoingEventEntity,
   OutgoingDeliveryEntity,
   CancelSessionEntity,
+  RetentionFlowConfigEntity,
+  RetentionAppEntity,
+  RetentionAppKeyEntity,
 ];

@@ -6,6 +6,9 @@ import type { AppStoreService } from '../../billing/appstore/appstore.service';
 import type { EntitlementsService } from '../../billing/entitlements/entitlements.service';
 import type { GrantsService } from '../../billing/entitlements/grants.service';
 import type { RetentionService } from '../../retention/retention.service';
+import type { FlowConfigService } from '../../retention/flow-config.service';
+import type { RetentionAppsService } from '../../retention/apps/retention-apps.service';
+import type { RetentionAnalyticsService } from '../../retention/analytics.service';
 import type { OutgoingWebhooks } from '../outgoing-webhooks/outgoing-webhooks';
 import type { PgPubSub } from '../pubsub/pg-pubsub';
 import type { StripeBillingService } from '../../billing/stripe/stripe-billing.service';
@@ -24,6 +27,9 @@ export interface Services {
   pubsub: PgPubSub;
   outgoingWebhooks: OutgoingWebhooks;
   retention: RetentionService;
+  retentionFlowConfig: FlowConfigService;
+  retentionApps: RetentionAppsService;
+  retentionAnalytics: RetentionAnalyticsService;
   /** Null when Stripe is not configured. */
   stripeBilling: StripeBillingService | null;
   /** Null when the App Store is not configured. */

@@ -7,6 +7,7 @@ import { identityResolvers } from '../../accounts/identity/identity.resolvers';
 import { billingResolvers } from '../../billing/billing.resolvers';
 import { outgoingWebhookResolvers } from '../outgoing-webhooks/outgoing-webhooks.resolvers';
 import { retentionResolvers } from '../../retention/retention.resolvers';
+import { retentionAppsResolvers } from '../../retention/apps/retention-apps.resolvers';
 import { liveResolvers } from './live.resolvers';
 import { DateTimeScalar } from './scalars';
 
@@ -17,7 +18,7 @@ export const SCHEMA_PATH = path.resolve(__dirname, '../../../../schema.graphql')
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, outgoingWebhookResolvers, retentionResolvers, liveResolvers],
+    resolvers: [{ DateTime: DateTimeScalar }, accountResolvers, identityResolvers, billingResolvers, outgoingWebhookResolvers, retentionResolvers, retentionAppsResolvers, liveResolvers],
     inheritResolversFromInterfaces: true,
   });
 }

@@ -7,6 +7,7 @@ import type { StoreSubscriptionEntity } from '../../../billing/store-subscriptio
 import type { IdentityEntity } from '../../../accounts/identity/identity.entity';
 import type { EntitlementModel } from '../../../billing/entitlements/entitlements';
 import type { OutgoingDeliveryEntity } from '../../outgoing-webhooks/outgoing-webhook.entities';
+import type { RetentionAppEntity } from '../../../retention/apps/retention-app.entities';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -21,6 +22,29 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO-8601 date-time in UTC, e.g. `2026-11-21T10:00:00.000Z`. */
   DateTime: { input: Date; output: Date | string; }
+};
+
+export type AnalyticsPeriod =
+  | 'DAY'
+  | 'MONTH'
+  | 'WEEK';
+
+/**
+ * A Vibess-style start from the app's page: `hmac` is hex HMAC-SHA256, keyed with one of the
+ * app's private keys, of `customerId + appId + expiresAt` (or, without a customerId, of
+ * `email + appId + expiresAt`). customerId is the Crossbill user id or the Stripe customer id;
+ * subscriptionId is Crossbill's, the Stripe one (sub_…) or the App Store original transaction id,
+ * and may be left out when the customer has exactly one live subscription.
+ */
+export type AppCancelFlowInput = {
+  appId: Scalars['ID']['input'];
+  customerId?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Epoch seconds; in the future and at most 24 hours ahead. */
+  expiresAt: Scalars['String']['input'];
+  hmac: Scalars['String']['input'];
+  mode?: InputMaybe<CancelFlowMode>;
+  subscriptionId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type AuthPayload = {
@@ -42,6 +66,7 @@ export type Billing = {
 
 export type CancelFlow = {
   __typename?: 'CancelFlow';
+  appearance: CancelFlowAppearance;
   expiresAt: Scalars['DateTime']['output'];
   mode: CancelFlowMode;
   offer: Maybe<CancelOffer>;
@@ -53,6 +78,31 @@ export type CancelFlow = {
   store: Store;
   subscription: Subscription;
   token: Scalars['String']['output'];
+};
+
+/** The flow's copy and colours (admin-editable). */
+export type CancelFlowAppearance = {
+  __typename?: 'CancelFlowAppearance';
+  /** CSS hex colours, e.g. `#4f46e5`. */
+  accentColor: Scalars['String']['output'];
+  acceptLabel: Scalars['String']['output'];
+  backgroundColor: Scalars['String']['output'];
+  declineLabel: Scalars['String']['output'];
+  intro: Scalars['String']['output'];
+  keepLabel: Scalars['String']['output'];
+  textColor: Scalars['String']['output'];
+  title: Scalars['String']['output'];
+};
+
+export type CancelFlowAppearanceInput = {
+  accentColor: Scalars['String']['input'];
+  acceptLabel: Scalars['String']['input'];
+  backgroundColor: Scalars['String']['input'];
+  declineLabel: Scalars['String']['input'];
+  intro: Scalars['String']['input'];
+  keepLabel: Scalars['String']['input'];
+  textColor: Scalars['String']['input'];
+  title: Scalars['String']['input'];
 };
 
 export type CancelFlowMode =
@@ -92,6 +142,22 @@ export type CancelOffer = {
   title: Scalars['String']['output'];
 };
 
+/**
+ * An offer in the configuration. `kind` decides which fields count: DISCOUNT (percentOff 1–100,
+ * durationMonths 1–36), PAUSE (pauseMonths 1–3), SWITCH_PLAN (planKey of the catalogue),
+ * CONTACT_SUPPORT (supportUrl: https or mailto), NONE.
+ */
+export type CancelOfferInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  durationMonths?: InputMaybe<Scalars['Int']['input']>;
+  kind: CancelOfferKind;
+  pauseMonths?: InputMaybe<Scalars['Int']['input']>;
+  percentOff?: InputMaybe<Scalars['Int']['input']>;
+  planKey?: InputMaybe<Scalars['ID']['input']>;
+  supportUrl?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CancelOfferKind =
   | 'CONTACT_SUPPORT'
   | 'DISCOUNT'
@@ -115,6 +181,22 @@ export type CancelReasonChoice = {
   /** Whether the flow asks for a few words after this reason. */
   askComment: Scalars['Boolean']['output'];
   label: Scalars['String']['output'];
+  reason: CancelReason;
+};
+
+/** One reason of the flow and the one offer it leads to. */
+export type CancelReasonConfig = {
+  __typename?: 'CancelReasonConfig';
+  askComment: Scalars['Boolean']['output'];
+  label: Scalars['String']['output'];
+  offer: CancelOffer;
+  reason: CancelReason;
+};
+
+export type CancelReasonConfigInput = {
+  askComment: Scalars['Boolean']['input'];
+  label: Scalars['String']['input'];
+  offer: CancelOfferInput;
   reason: CancelReason;
 };
 
@@ -221,6 +303,10 @@ export type Mutation = {
   createBillingPortalSession: RedirectPayload;
   /** A Stripe Checkout (hosted page) URL for the plan: the alternative to the pay page. */
   createCheckoutSession: RedirectPayload;
+  /** Admin only: registers an app and returns its first key pair (the private key is shown once). */
+  createRetentionApp: RetentionAppCredentials;
+  /** Admin only: a new key pair for an app (rotation; old keys keep working until revoked). */
+  createRetentionAppKey: RetentionAppCredentials;
   /**
    * Starts a Stripe subscription to a plan for the web pay page (Payment Element). Returns the
    * client secret of its first payment. Calling it again while that subscription is still
@@ -268,12 +354,16 @@ export type Mutation = {
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from the reset email and ends every sign-in. */
   resetPassword: Scalars['Boolean']['output'];
+  /** Admin only: goes back to the checked-in default configuration. */
+  resetRetentionFlowConfig: RetentionFlowConfig;
   /** Restore purchases: every current transaction the device has (at most 50). */
   restoreApplePurchases: Array<Subscription>;
   /** Undoes a cancellation that has not taken effect yet. */
   resumeSubscription: Subscription;
   /** Admin only: takes a promotional grant back. */
   revokeGrant: Subscription;
+  /** Admin only: stops a key from signing anything. */
+  revokeRetentionAppKey: RetentionApp;
   /**
    * Signs in with an Apple identity token. `nonce` is the raw nonce the client generated (its
    * SHA-256, as native apps send to Apple, is accepted in the token). Apple sends the person's
@@ -294,10 +384,14 @@ export type Mutation = {
    * session (token + hosted page URL) for reason → offer → outcome.
    */
   startCancelFlow: CancelFlowSession;
+  /** Starts the retention flow from an app's page without a Crossbill sign-in (the JS embed's positional form). */
+  startCancelFlowForApp: CancelFlowSession;
   /** Records why the subscriber wants to leave and returns the flow with the one offer for that reason. */
   submitCancelReason: CancelFlow;
   /** Removes a linked provider, only while another way to sign in remains (a password or another provider). */
   unlinkIdentity: User;
+  /** Admin only: replaces the retention flow configuration (validated as a whole). */
+  updateRetentionFlowConfig: RetentionFlowConfig;
   /**
    * Verifies a StoreKit 2 transaction (`transaction.jwsRepresentation`) the app has just
    * received and binds its subscription to the caller. The app finishes the transaction only
@@ -333,6 +427,16 @@ export type MutationChangePlanArgs = {
 
 export type MutationCreateCheckoutSessionArgs = {
   planKey: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateRetentionAppArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateRetentionAppKeyArgs = {
+  appId: Scalars['ID']['input'];
 };
 
 
@@ -424,6 +528,11 @@ export type MutationRevokeGrantArgs = {
 };
 
 
+export type MutationRevokeRetentionAppKeyArgs = {
+  publicKey: Scalars['ID']['input'];
+};
+
+
 export type MutationSignInWithAppleArgs = {
   fullName?: InputMaybe<PersonNameInput>;
   identityToken: Scalars['String']['input'];
@@ -448,6 +557,11 @@ export type MutationStartCancelFlowArgs = {
 };
 
 
+export type MutationStartCancelFlowForAppArgs = {
+  input: AppCancelFlowInput;
+};
+
+
 export type MutationSubmitCancelReasonArgs = {
   comment?: InputMaybe<Scalars['String']['input']>;
   reason: CancelReason;
@@ -457,6 +571,11 @@ export type MutationSubmitCancelReasonArgs = {
 
 export type MutationUnlinkIdentityArgs = {
   provider: IdentityProvider;
+};
+
+
+export type MutationUpdateRetentionFlowConfigArgs = {
+  input: RetentionFlowConfigInput;
 };
 
 
@@ -522,6 +641,16 @@ export type Query = {
   me: Maybe<User>;
   /** The plans on sale, in catalogue order. */
   plans: Array<Plan>;
+  /**
+   * Admin only: how the retention flow did for sessions started in [from, to): sessions, saves
+   * (no cancellation in the store within 30 days of the session), reasons, offers, revenue kept;
+   * in total, by store and by period. Test-mode sessions are left out unless `includeTest`.
+   */
+  retentionAnalytics: RetentionAnalytics;
+  /** Admin only: the apps allowed to start cancel flows server-to-server (precancel) or from the JS embed. */
+  retentionApps: Array<RetentionApp>;
+  /** Admin only: the retention flow configuration in force (the checked-in default until an admin edits it). */
+  retentionFlowConfig: RetentionFlowConfig;
   /** Admin only: the newest deliveries of webhooks to the app's own backend (the delivery log). */
   webhookDeliveries: Array<WebhookDelivery>;
 };
@@ -532,6 +661,15 @@ export type QueryCancelFlowArgs = {
 };
 
 
+export type QueryRetentionAnalyticsArgs = {
+  from: Scalars['DateTime']['input'];
+  includeTest?: InputMaybe<Scalars['Boolean']['input']>;
+  period?: InputMaybe<AnalyticsPeriod>;
+  store?: InputMaybe<Store>;
+  to: Scalars['DateTime']['input'];
+};
+
+
 export type QueryWebhookDeliveriesArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -539,6 +677,114 @@ export type QueryWebhookDeliveriesArgs = {
 export type RedirectPayload = {
   __typename?: 'RedirectPayload';
   url: Scalars['String']['output'];
+};
+
+export type RetentionAnalytics = {
+  __typename?: 'RetentionAnalytics';
+  byPeriod: Array<RetentionPeriodTotals>;
+  byStore: Array<RetentionStoreTotals>;
+  from: Scalars['DateTime']['output'];
+  offers: Array<RetentionOfferCount>;
+  period: AnalyticsPeriod;
+  reasons: Array<RetentionReasonCount>;
+  to: Scalars['DateTime']['output'];
+  totals: RetentionTotals;
+};
+
+/** An app allowed to start cancel flows with its own keys (precancel API, Vibess-style embed). */
+export type RetentionApp = {
+  __typename?: 'RetentionApp';
+  createdAt: Scalars['DateTime']['output'];
+  /** e.g. `app_3k9…` */
+  id: Scalars['ID']['output'];
+  keys: Array<RetentionAppKey>;
+  name: Scalars['String']['output'];
+};
+
+/** A new key pair. The private key is shown here once and never again (it is stored encrypted). */
+export type RetentionAppCredentials = {
+  __typename?: 'RetentionAppCredentials';
+  app: RetentionApp;
+  privateKey: Scalars['String']['output'];
+  publicKey: Scalars['ID']['output'];
+};
+
+export type RetentionAppKey = {
+  __typename?: 'RetentionAppKey';
+  createdAt: Scalars['DateTime']['output'];
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The public key id sent in `Signature-Public-Key`, e.g. `pk_…`. */
+  publicKey: Scalars['ID']['output'];
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type RetentionFlowConfig = {
+  __typename?: 'RetentionFlowConfig';
+  /** The App Store promotional offer (App Store Connect id) signed for App Store subscribers offered a discount. */
+  appStorePromotionalOfferId: Maybe<Scalars['String']['output']>;
+  appearance: CancelFlowAppearance;
+  reasons: Array<CancelReasonConfig>;
+  /** When an admin last saved it (null: the checked-in default). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type RetentionFlowConfigInput = {
+  appStorePromotionalOfferId?: InputMaybe<Scalars['String']['input']>;
+  appearance: CancelFlowAppearanceInput;
+  /** Each reason at most once, in display order; at least one. */
+  reasons: Array<CancelReasonConfigInput>;
+};
+
+export type RetentionOfferCount = {
+  __typename?: 'RetentionOfferCount';
+  accepted: Scalars['Int']['output'];
+  kind: CancelOfferKind;
+  shown: Scalars['Int']['output'];
+};
+
+export type RetentionPeriodTotals = {
+  __typename?: 'RetentionPeriodTotals';
+  /** Start of the day, ISO week (Monday) or month, UTC. */
+  periodStart: Scalars['DateTime']['output'];
+  totals: RetentionTotals;
+};
+
+export type RetentionReasonCount = {
+  __typename?: 'RetentionReasonCount';
+  canceled: Scalars['Int']['output'];
+  reason: CancelReason;
+  saved: Scalars['Int']['output'];
+  sessions: Scalars['Int']['output'];
+};
+
+export type RetentionStoreTotals = {
+  __typename?: 'RetentionStoreTotals';
+  store: Store;
+  totals: RetentionTotals;
+};
+
+export type RetentionTotals = {
+  __typename?: 'RetentionTotals';
+  /** No outcome 24 hours after starting. */
+  abandoned: Scalars['Int']['output'];
+  /** Cancelled in the store within 30 days of the session. */
+  canceled: Scalars['Int']['output'];
+  /** Reached an outcome in the flow (accepted or declined). */
+  completed: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** Monthly revenue kept by saved sessions (smallest currency unit; yearly plans count a twelfth; discounts net). */
+  monthlyRevenueSaved: Scalars['Int']['output'];
+  offersAccepted: Scalars['Int']['output'];
+  /** Sessions that showed an offer (any kind but NONE). */
+  offersShown: Scalars['Int']['output'];
+  /** Younger than 30 days and not cancelled so far: not counted either way yet. */
+  pending: Scalars['Int']['output'];
+  /** saved / (saved + canceled); null when no session is decided yet. */
+  saveRate: Maybe<Scalars['Float']['output']>;
+  /** 30 days passed, checked against the store, without a cancellation. */
+  saved: Scalars['Int']['output'];
+  /** Flows started. */
+  sessions: Scalars['Int']['output'];
 };
 
 export type SignupInput = {
@@ -560,6 +806,8 @@ export type Subscription = {
   canceledAt: Maybe<Scalars['DateTime']['output']>;
   /** End of the paid (or trial) period; access ends then unless it renews. */
   currentPeriodEnd: Maybe<Scalars['DateTime']['output']>;
+  /** A discount on the subscription now (a Stripe coupon, e.g. accepted in the retention flow). */
+  discount: Maybe<SubscriptionDiscount>;
   id: Scalars['ID']['output'];
   /** Where the subscriber manages it (billing portal, App Store subscriptions page). */
   managementUrl: Maybe<Scalars['String']['output']>;
@@ -569,6 +817,17 @@ export type Subscription = {
   store: Store;
   /** False once the subscriber has cancelled, even while still paid up. */
   willRenew: Scalars['Boolean']['output'];
+};
+
+export type SubscriptionDiscount = {
+  __typename?: 'SubscriptionDiscount';
+  amountOff: Maybe<Scalars['Int']['output']>;
+  currency: Maybe<Scalars['String']['output']>;
+  /** When the discount stops applying (null: forever). */
+  endsAt: Maybe<Scalars['DateTime']['output']>;
+  name: Maybe<Scalars['String']['output']>;
+  /** Percent off (e.g. 30), or null for an amount off. */
+  percentOff: Maybe<Scalars['Float']['output']>;
 };
 
 /**
@@ -618,6 +877,8 @@ export type User = {
   id: Scalars['ID']['output'];
   /** The Google and Apple accounts linked to this user. */
   identities: Array<Identity>;
+  /** Whether the user may use the admin pages and admin-only operations. */
+  isAdmin: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
   /** Every billing subscription of the user, from every store, newest first. */
   subscriptions: Array<Subscription>;
@@ -718,21 +979,29 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AnalyticsPeriod: AnalyticsPeriod;
+  AppCancelFlowInput: AppCancelFlowInput;
   AuthPayload: ResolverTypeWrapper<AuthPayloadModel>;
   Billing: ResolverTypeWrapper<Billing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelFlow: ResolverTypeWrapper<Omit<CancelFlow, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
+  CancelFlowAppearance: ResolverTypeWrapper<CancelFlowAppearance>;
+  CancelFlowAppearanceInput: CancelFlowAppearanceInput;
   CancelFlowMode: CancelFlowMode;
   CancelFlowOutcome: ResolverTypeWrapper<Omit<CancelFlowOutcome, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   CancelFlowSession: ResolverTypeWrapper<CancelFlowSession>;
   CancelOffer: ResolverTypeWrapper<CancelOffer>;
+  CancelOfferInput: CancelOfferInput;
   CancelOfferKind: CancelOfferKind;
   CancelReason: CancelReason;
   CancelReasonChoice: ResolverTypeWrapper<CancelReasonChoice>;
+  CancelReasonConfig: ResolverTypeWrapper<CancelReasonConfig>;
+  CancelReasonConfigInput: CancelReasonConfigInput;
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: ResolverTypeWrapper<Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversTypes['Subscription'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Entitlement: ResolverTypeWrapper<EntitlementModel>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Identity: ResolverTypeWrapper<IdentityEntity>;
   IdentityProvider: IdentityProvider;
@@ -748,10 +1017,22 @@ export type ResolversTypes = {
   PlanInterval: PlanInterval;
   Query: ResolverTypeWrapper<unknown>;
   RedirectPayload: ResolverTypeWrapper<RedirectPayload>;
+  RetentionAnalytics: ResolverTypeWrapper<RetentionAnalytics>;
+  RetentionApp: ResolverTypeWrapper<RetentionAppEntity>;
+  RetentionAppCredentials: ResolverTypeWrapper<Omit<RetentionAppCredentials, 'app'> & { app: ResolversTypes['RetentionApp'] }>;
+  RetentionAppKey: ResolverTypeWrapper<RetentionAppKey>;
+  RetentionFlowConfig: ResolverTypeWrapper<RetentionFlowConfig>;
+  RetentionFlowConfigInput: RetentionFlowConfigInput;
+  RetentionOfferCount: ResolverTypeWrapper<RetentionOfferCount>;
+  RetentionPeriodTotals: ResolverTypeWrapper<RetentionPeriodTotals>;
+  RetentionReasonCount: ResolverTypeWrapper<RetentionReasonCount>;
+  RetentionStoreTotals: ResolverTypeWrapper<RetentionStoreTotals>;
+  RetentionTotals: ResolverTypeWrapper<RetentionTotals>;
   SignupInput: SignupInput;
   Store: Store;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<StoreSubscriptionEntity>;
+  SubscriptionDiscount: ResolverTypeWrapper<SubscriptionDiscount>;
   SubscriptionStatus: SubscriptionStatus;
   User: ResolverTypeWrapper<UserEntity>;
   WebhookDelivery: ResolverTypeWrapper<OutgoingDeliveryEntity>;
@@ -759,18 +1040,25 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AppCancelFlowInput: AppCancelFlowInput;
   AuthPayload: AuthPayloadModel;
   Billing: Billing;
   Boolean: Scalars['Boolean']['output'];
   CancelFlow: Omit<CancelFlow, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
+  CancelFlowAppearance: CancelFlowAppearance;
+  CancelFlowAppearanceInput: CancelFlowAppearanceInput;
   CancelFlowOutcome: Omit<CancelFlowOutcome, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   CancelFlowSession: CancelFlowSession;
   CancelOffer: CancelOffer;
+  CancelOfferInput: CancelOfferInput;
   CancelReasonChoice: CancelReasonChoice;
+  CancelReasonConfig: CancelReasonConfig;
+  CancelReasonConfigInput: CancelReasonConfigInput;
   ChangePasswordInput: ChangePasswordInput;
   CreateSubscriptionPayload: Omit<CreateSubscriptionPayload, 'subscription'> & { subscription: ResolversParentTypes['Subscription'] };
   DateTime: Scalars['DateTime']['output'];
   Entitlement: EntitlementModel;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Identity: IdentityEntity;
   Int: Scalars['Int']['output'];
@@ -784,9 +1072,21 @@ export type ResolversParentTypes = {
   PlanChangePreview: PlanChangePreview;
   Query: unknown;
   RedirectPayload: RedirectPayload;
+  RetentionAnalytics: RetentionAnalytics;
+  RetentionApp: RetentionAppEntity;
+  RetentionAppCredentials: Omit<RetentionAppCredentials, 'app'> & { app: ResolversParentTypes['RetentionApp'] };
+  RetentionAppKey: RetentionAppKey;
+  RetentionFlowConfig: RetentionFlowConfig;
+  RetentionFlowConfigInput: RetentionFlowConfigInput;
+  RetentionOfferCount: RetentionOfferCount;
+  RetentionPeriodTotals: RetentionPeriodTotals;
+  RetentionReasonCount: RetentionReasonCount;
+  RetentionStoreTotals: RetentionStoreTotals;
+  RetentionTotals: RetentionTotals;
   SignupInput: SignupInput;
   String: Scalars['String']['output'];
   Subscription: StoreSubscriptionEntity;
+  SubscriptionDiscount: SubscriptionDiscount;
   User: UserEntity;
   WebhookDelivery: OutgoingDeliveryEntity;
 };
@@ -805,6 +1105,7 @@ export type BillingResolvers<ContextType = GraphQLContext, ParentType extends Re
 };
 
 export type CancelFlowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlow'] = ResolversParentTypes['CancelFlow']> = {
+  appearance?: Resolver<ResolversTypes['CancelFlowAppearance'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['CancelFlowMode'], ParentType, ContextType>;
   offer?: Resolver<Maybe<ResolversTypes['CancelOffer']>, ParentType, ContextType>;
@@ -815,6 +1116,17 @@ export type CancelFlowResolvers<ContextType = GraphQLContext, ParentType extends
   store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
   subscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CancelFlowAppearanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlowAppearance'] = ResolversParentTypes['CancelFlowAppearance']> = {
+  accentColor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  acceptLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  backgroundColor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  declineLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  intro?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keepLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  textColor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CancelFlowOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelFlowOutcome'] = ResolversParentTypes['CancelFlowOutcome']> = {
@@ -845,6 +1157,13 @@ export type CancelOfferResolvers<ContextType = GraphQLContext, ParentType extend
 export type CancelReasonChoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelReasonChoice'] = ResolversParentTypes['CancelReasonChoice']> = {
   askComment?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['CancelReason'], ParentType, ContextType>;
+};
+
+export type CancelReasonConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelReasonConfig'] = ResolversParentTypes['CancelReasonConfig']> = {
+  askComment?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  offer?: Resolver<ResolversTypes['CancelOffer'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['CancelReason'], ParentType, ContextType>;
 };
 
@@ -900,6 +1219,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   changePlan?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'planKey' | 'subscriptionId'>>;
   createBillingPortalSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType>;
   createCheckoutSession?: Resolver<ResolversTypes['RedirectPayload'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'planKey'>>;
+  createRetentionApp?: Resolver<ResolversTypes['RetentionAppCredentials'], ParentType, ContextType, RequireFields<MutationCreateRetentionAppArgs, 'name'>>;
+  createRetentionAppKey?: Resolver<ResolversTypes['RetentionAppCredentials'], ParentType, ContextType, RequireFields<MutationCreateRetentionAppKeyArgs, 'appId'>>;
   createSubscription?: Resolver<ResolversTypes['CreateSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionArgs, 'planKey'>>;
   declineCancelOffer?: Resolver<ResolversTypes['CancelFlowOutcome'], ParentType, ContextType, RequireFields<MutationDeclineCancelOfferArgs, 'cancelOptOut' | 'token'>>;
   grantEntitlement?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationGrantEntitlementArgs, 'key' | 'reason' | 'userId'>>;
@@ -915,15 +1236,19 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  resetRetentionFlowConfig?: Resolver<ResolversTypes['RetentionFlowConfig'], ParentType, ContextType>;
   restoreApplePurchases?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType, RequireFields<MutationRestoreApplePurchasesArgs, 'signedTransactions'>>;
   resumeSubscription?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'id'>>;
   revokeGrant?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationRevokeGrantArgs, 'id'>>;
+  revokeRetentionAppKey?: Resolver<ResolversTypes['RetentionApp'], ParentType, ContextType, RequireFields<MutationRevokeRetentionAppKeyArgs, 'publicKey'>>;
   signInWithApple?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithAppleArgs, 'identityToken' | 'nonce'>>;
   signInWithGoogle?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInWithGoogleArgs, 'idToken'>>;
   signup?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignupArgs, 'input'>>;
   startCancelFlow?: Resolver<ResolversTypes['CancelFlowSession'], ParentType, ContextType, RequireFields<MutationStartCancelFlowArgs, 'mode' | 'subscriptionId'>>;
+  startCancelFlowForApp?: Resolver<ResolversTypes['CancelFlowSession'], ParentType, ContextType, RequireFields<MutationStartCancelFlowForAppArgs, 'input'>>;
   submitCancelReason?: Resolver<ResolversTypes['CancelFlow'], ParentType, ContextType, RequireFields<MutationSubmitCancelReasonArgs, 'reason' | 'token'>>;
   unlinkIdentity?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
+  updateRetentionFlowConfig?: Resolver<ResolversTypes['RetentionFlowConfig'], ParentType, ContextType, RequireFields<MutationUpdateRetentionFlowConfigArgs, 'input'>>;
   verifyAppleTransaction?: Resolver<ResolversTypes['Subscription'], ParentType, ContextType, RequireFields<MutationVerifyAppleTransactionArgs, 'signedTransaction'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
@@ -957,6 +1282,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   cancelFlow?: Resolver<ResolversTypes['CancelFlow'], ParentType, ContextType, RequireFields<QueryCancelFlowArgs, 'token'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType>;
+  retentionAnalytics?: Resolver<ResolversTypes['RetentionAnalytics'], ParentType, ContextType, RequireFields<QueryRetentionAnalyticsArgs, 'from' | 'includeTest' | 'period' | 'to'>>;
+  retentionApps?: Resolver<Array<ResolversTypes['RetentionApp']>, ParentType, ContextType>;
+  retentionFlowConfig?: Resolver<ResolversTypes['RetentionFlowConfig'], ParentType, ContextType>;
   webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'limit'>>;
 };
 
@@ -964,15 +1292,99 @@ export type RedirectPayloadResolvers<ContextType = GraphQLContext, ParentType ex
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type RetentionAnalyticsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionAnalytics'] = ResolversParentTypes['RetentionAnalytics']> = {
+  byPeriod?: Resolver<Array<ResolversTypes['RetentionPeriodTotals']>, ParentType, ContextType>;
+  byStore?: Resolver<Array<ResolversTypes['RetentionStoreTotals']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  offers?: Resolver<Array<ResolversTypes['RetentionOfferCount']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['AnalyticsPeriod'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['RetentionReasonCount']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['RetentionTotals'], ParentType, ContextType>;
+};
+
+export type RetentionAppResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionApp'] = ResolversParentTypes['RetentionApp']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  keys?: Resolver<Array<ResolversTypes['RetentionAppKey']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RetentionAppCredentialsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionAppCredentials'] = ResolversParentTypes['RetentionAppCredentials']> = {
+  app?: Resolver<ResolversTypes['RetentionApp'], ParentType, ContextType>;
+  privateKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publicKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type RetentionAppKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionAppKey'] = ResolversParentTypes['RetentionAppKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  publicKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type RetentionFlowConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionFlowConfig'] = ResolversParentTypes['RetentionFlowConfig']> = {
+  appStorePromotionalOfferId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  appearance?: Resolver<ResolversTypes['CancelFlowAppearance'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['CancelReasonConfig']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type RetentionOfferCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionOfferCount'] = ResolversParentTypes['RetentionOfferCount']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CancelOfferKind'], ParentType, ContextType>;
+  shown?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RetentionPeriodTotalsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionPeriodTotals'] = ResolversParentTypes['RetentionPeriodTotals']> = {
+  periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['RetentionTotals'], ParentType, ContextType>;
+};
+
+export type RetentionReasonCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionReasonCount'] = ResolversParentTypes['RetentionReasonCount']> = {
+  canceled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['CancelReason'], ParentType, ContextType>;
+  saved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RetentionStoreTotalsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionStoreTotals'] = ResolversParentTypes['RetentionStoreTotals']> = {
+  store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['RetentionTotals'], ParentType, ContextType>;
+};
+
+export type RetentionTotalsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionTotals'] = ResolversParentTypes['RetentionTotals']> = {
+  abandoned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  canceled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  monthlyRevenueSaved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offersAccepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offersShown?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  saveRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  saved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   canceledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   currentPeriodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  discount?: Resolver<Maybe<ResolversTypes['SubscriptionDiscount']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   managementUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   plan?: Resolver<Maybe<ResolversTypes['Plan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
   store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
   willRenew?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type SubscriptionDiscountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionDiscount'] = ResolversParentTypes['SubscriptionDiscount']> = {
+  amountOff?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  percentOff?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -987,6 +1399,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   hasPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
+  isAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType>;
 };
@@ -1008,10 +1421,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Billing?: BillingResolvers<ContextType>;
   CancelFlow?: CancelFlowResolvers<ContextType>;
+  CancelFlowAppearance?: CancelFlowAppearanceResolvers<ContextType>;
   CancelFlowOutcome?: CancelFlowOutcomeResolvers<ContextType>;
   CancelFlowSession?: CancelFlowSessionResolvers<ContextType>;
   CancelOffer?: CancelOfferResolvers<ContextType>;
   CancelReasonChoice?: CancelReasonChoiceResolvers<ContextType>;
+  CancelReasonConfig?: CancelReasonConfigResolvers<ContextType>;
   CreateSubscriptionPayload?: CreateSubscriptionPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Entitlement?: EntitlementResolvers<ContextType>;
@@ -1024,7 +1439,18 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PlanChangePreview?: PlanChangePreviewResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RedirectPayload?: RedirectPayloadResolvers<ContextType>;
+  RetentionAnalytics?: RetentionAnalyticsResolvers<ContextType>;
+  RetentionApp?: RetentionAppResolvers<ContextType>;
+  RetentionAppCredentials?: RetentionAppCredentialsResolvers<ContextType>;
+  RetentionAppKey?: RetentionAppKeyResolvers<ContextType>;
+  RetentionFlowConfig?: RetentionFlowConfigResolvers<ContextType>;
+  RetentionOfferCount?: RetentionOfferCountResolvers<ContextType>;
+  RetentionPeriodTotals?: RetentionPeriodTotalsResolvers<ContextType>;
+  RetentionReasonCount?: RetentionReasonCountResolvers<ContextType>;
+  RetentionStoreTotals?: RetentionStoreTotalsResolvers<ContextType>;
+  RetentionTotals?: RetentionTotalsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionDiscount?: SubscriptionDiscountResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
 };

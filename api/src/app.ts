@@ -26,6 +26,7 @@ import { FlowConfigService } from './retention/flow-config.service';
 import { RetentionAppsService } from './retention/apps/retention-apps.service';
 import { precancelRouter } from './retention/apps/precancel.route';
 import { RetentionAnalyticsService } from './retention/analytics.service';
+import { RetentionOutcomes } from './retention/retention-outcomes';
 import { PgPubSub } from './platform/pubsub/pg-pubsub';
 import type { Services } from './platform/graphql/context';
 import { startServer, type RunningServer } from './platform/http/server';
@@ -39,6 +40,8 @@ export interface Api {
   mailer: Mailer;
   passwords: PasswordHasher;
   inbox: Inbox;
+  /** The retention flow's clock (abandoned sessions, 30-day save checks); tests run it with their own time. */
+  retentionOutcomes: RetentionOutcomes;
   /** Stops taking requests, waits for those in flight, stops background work. Idempotent. */
   close(): Promise<void>;
 }
@@ -144,6 +147,15 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   const retentionApps = new RetentionAppsService(dataSource, retention, { encryptionKey: config.retention.appKeysEncryptionKey }, retentionLog);
   routers.push(precancelRouter(retentionApps, retentionLog));
   const retentionAnalytics = new RetentionAnalyticsService(dataSource);
+  const appStoreForOutcomes = appStore;
+  const retentionOutcomes = new RetentionOutcomes(
+    dataSource,
+    {
+      ...(stripeForRetention ? { stripe: async (s) => void (await stripeForRetention!.sync.syncSubscription(s.storeId)) } : {}),
+      ...(appStoreForOutcomes ? { app_store: async (s) => void (await appStoreForOutcomes.reconcile([s.storeId])) } : {}),
+    },
+    retentionLog,
+  );
   const services: Services = {
     accounts,
     sessions,
@@ -167,7 +179,8 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
   );
   mailer.kick(); // anything left undelivered by a previous run
   inbox.start();
-  void inbox.drain(); // events a previous run stored but did not finish
+  void inbox.drain();
+  retentionOutcomes.start(config.retention.outcomesCheckSeconds); // events a previous run stored but did not finish
 
   let closing: Promise<void> | undefined;
   return {
@@ -176,12 +189,14 @@ export async function startApi(config: Config, log: Logger, dataSource: DataSour
     mailer,
     passwords,
     inbox,
+    retentionOutcomes,
     close() {
       closing ??= (async () => {
         await server.close();
         if (reconcileTimer) clearInterval(reconcileTimer);
         await inbox.close();
         entitlements.stop();
+        await retentionOutcomes.stop();
         await outgoingWebhooks.close();
         await pubsub.close();
         rateLimiter.close();

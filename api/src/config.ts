@@ -62,6 +62,7 @@ const envSchema = z.object({
 
   RETENTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
   RETENTION_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+  RETENTION_OUTCOMES_CHECK_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   RETENTION_APP_KEYS_ENCRYPTION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters (openssl rand -hex 32)')
@@ -137,7 +138,7 @@ export interface Config {
    * Retention flow: the HMAC key of session tokens and their lifetime, and the AES-256 key that
    * encrypts apps' private keys at rest (derived from the secret when not set on its own).
    */
-  retention: { secret: string; sessionTtlSeconds: number; appKeysEncryptionKey: Buffer };
+  retention: { secret: string; sessionTtlSeconds: number; appKeysEncryptionKey: Buffer; outcomesCheckSeconds: number };
   /** The app's own backend: where entitlement changes are POSTed, and the HMAC secret that signs them. */
   outgoingWebhooks: { endpoints: string[]; secret: string | undefined };
   /** How often live clients are told about accesses that ended by the clock (0 = never). */
@@ -228,6 +229,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     retention: {
       secret: retentionSecret,
       sessionTtlSeconds: e.RETENTION_SESSION_TTL_SECONDS,
+      outcomesCheckSeconds: e.RETENTION_OUTCOMES_CHECK_SECONDS,
       appKeysEncryptionKey: e.RETENTION_APP_KEYS_ENCRYPTION_KEY
         ? Buffer.from(e.RETENTION_APP_KEYS_ENCRYPTION_KEY, 'hex')
         : Buffer.from(hkdfSync('sha256', retentionSecret, 'crossbill', 'retention app keys v1', 32)),

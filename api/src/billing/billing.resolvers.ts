@@ -3,6 +3,7 @@ import type { GraphQLContext } from '../platform/graphql/context';
 import type { Resolvers } from '../platform/graphql/generated/resolvers-types';
 import { planByKey, plans, priceLabel, type PlanDefinition } from './plans';
 import { managementUrl } from './management-url';
+import { stripeDiscountOf } from './stripe/stripe-discount';
 import type { StoreSubscriptionEntity } from './store-subscription.entity';
 
 /** The user's entitlements, loaded once per request however many fields ask. */
@@ -72,6 +73,7 @@ export const billingResolvers: Resolvers = {
       return plan ? planModel(plan) : null;
     },
     managementUrl: (s: StoreSubscriptionEntity, _args, ctx) => managementUrl(s.store, ctx.publicWebUrl),
+    discount: (s) => (s.store === 'stripe' ? stripeDiscountOf(s.raw, new Date()) : null),
   },
   Mutation: {
     grantEntitlement: async (_root, { userId, key, expiresAt, reason }, ctx) =>

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { enqueueOutgoingEvent } from '../platform/outgoing-webhooks/outgoing-webhooks';
 import { PgPubSub } from '../platform/pubsub/pg-pubsub';
+import { isResumption, isSubscriberCancellation, recordStoreCancellation, withdrawStoreCancellation } from '../retention/cancellation-attribution';
 import { computeEntitlements, hasDuplicateSubscriptions, type SubscriptionFacts } from './entitlements/entitlements';
 import { StoreSubscriptionEntity, type NormalizedStatus, type StoreEnvironment, type StoreName } from './store-subscription.entity';
 
@@ -48,6 +49,10 @@ export async function upsertStoreSubscription(manager: EntityManager, s: StoreSu
     ],
   );
   const row = await manager.findOneByOrFail(StoreSubscriptionEntity, { store: s.store, storeId: s.storeId });
+  const previous = before.find((b) => b.id === row.id);
+  // The retention flow learns of cancellations (and resumptions) here, whichever store reports them.
+  if (isSubscriberCancellation(previous, row)) await recordStoreCancellation(manager, row.id, row.canceledAt ?? s.lastEventAt);
+  else if (isResumption(previous, row)) await withdrawStoreCancellation(manager, row.id, s.lastEventAt);
   // Live clients hear about it once this transaction commits (see PgPubSub), and the app's
   // backend gets a webhook when what the user may use changed (written in this transaction).
   await PgPubSub.notify(manager, { type: 'subscriptions', userId: row.userId });

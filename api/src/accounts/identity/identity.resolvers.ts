@@ -18,6 +18,7 @@ export const identityResolvers: Resolvers = {
       return ctx.services.identities.listForUser(user.id);
     },
     hasPassword: (user) => user.passwordHash !== null,
+    isAdmin: (user) => user.role === 'admin',
   },
   Identity: {
     provider: (identity) => (identity.provider === 'google' ? 'GOOGLE' : 'APPLE'),

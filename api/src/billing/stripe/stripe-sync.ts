@@ -22,6 +22,8 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
  * and a write only lands if what we fetched is at least as new as what we hold
  * (`last_event_at` = when the fetch started), so a slow, older fetch never overwrites a newer one.
  */
+const DISCOUNT_EXPAND = ['discounts.source.coupon'];
+
 export class StripeSync {
   constructor(
     private readonly dataSource: DataSource,
@@ -33,12 +35,17 @@ export class StripeSync {
   /** Fetches the subscription from Stripe and stores it. Null when its customer is not one of ours. */
   async syncSubscription(subscriptionId: string, manager: EntityManager = this.dataSource.manager): Promise<StoreSubscriptionEntity | null> {
     const fetchedAt = new Date();
-    const subscription = await this.stripe.subscriptions.retrieve(subscriptionId);
+    const subscription = await this.stripe.subscriptions.retrieve(subscriptionId, { expand: DISCOUNT_EXPAND });
     return this.store(subscription, fetchedAt, manager);
   }
 
   /** Stores a subscription object just returned by Stripe (create/update responses). */
   async store(subscription: Stripe.Subscription, fetchedAt: Date, manager: EntityManager = this.dataSource.manager): Promise<StoreSubscriptionEntity | null> {
+    // Create/update responses name discounts by id only; the stored copy needs the coupon
+    // (Subscription.discount reads it), so fetch the subscription expanded.
+    if (subscription.discounts?.some((d) => typeof d === 'string')) {
+      subscription = await this.stripe.subscriptions.retrieve(subscription.id, { expand: DISCOUNT_EXPAND });
+    }
     const customerId = idOf(subscription.customer);
     const customer = customerId ? await manager.findOneBy(StripeCustomerEntity, { customerId }) : null;
     if (!customer) {

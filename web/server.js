@@ -1,12 +1,13 @@
 // The production web server: Express in front of the Remix build. It exists (instead of
 // remix-serve) to pass the real client address on to the API, which rate-limits per IP:
 // every request's X-Forwarded-For is replaced by the address computed here, so the app can
-// forward it as-is and a browser cannot forge it. Reads only PORT, HOST, TRUST_PROXY and
-// NODE_ENV; the app parses the rest (app/lib/env.server.ts).
+// forward it as-is and a browser cannot forge it. Reads only PORT, HOST, TRUST_PROXY,
+// NODE_ENV and CANCEL_EMBED_ORIGINS; the app parses the rest (app/lib/env.server.ts).
 import { createRequestHandler } from '@remix-run/express';
 import express from 'express';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FRAMEABLE_PREFIX, frameAncestors, parseEmbedOrigins } from './app/embed/origins.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
@@ -23,6 +24,11 @@ function trustProxy(value = 'loopback') {
 
 const build = await import(path.join(here, 'build/server/index.js'));
 
+// No page may be framed (clickjacking), except the cancel flow (/cancel/<token>, /cancel/start),
+// which sites listed in CANCEL_EMBED_ORIGINS embed (default: any site outside production, none
+// in production). A bad value stops the start here, not at the first framed request.
+const cancelFramePolicy = frameAncestors(parseEmbedOrigins(process.env.CANCEL_EMBED_ORIGINS, production));
+
 const app = express();
 app.disable('x-powered-by');
 app.set('trust proxy', trustProxy(process.env.TRUST_PROXY));
@@ -32,7 +38,8 @@ app.use((req, res, next) => {
   req.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-  res.setHeader('X-Frame-Options', 'DENY');
+  if (req.path.startsWith(FRAMEABLE_PREFIX)) res.setHeader('Content-Security-Policy', cancelFramePolicy);
+  else res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
   if (production) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   next();

@@ -13,6 +13,7 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { navIsAdmin } from '~/components/admin/admin.server';
 import { getSession, hasTokens } from '~/lib/session.server';
 import styles from '~/styles/app.css?url';
 
@@ -23,15 +24,20 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: 'Crossbill' }];
 
-// Cheap on purpose: it only looks at the cookie (no API call, no Set-Cookie), so it never
-// races the page's own loader over refreshing or committing the session.
+// Cheap on purpose: it looks at the cookie and never refreshes tokens or sets a cookie, so it
+// never races the page's own loader over refreshing or committing the session. The one API
+// call (is this user an admin, for the Admin link) uses the cookie's access token as it is.
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  return { signedIn: hasTokens(session) };
+  const signedIn = hasTokens(session);
+  return { signedIn, isAdmin: signedIn ? await navIsAdmin(request, session) : false };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
+  // On the admin pages their own loader has just checked (with fresh tokens): trust it too.
+  const adminPage = useRouteLoaderData<{ isAdmin?: boolean }>('routes/admin');
+  const isAdmin = Boolean(data?.isAdmin || adminPage?.isAdmin);
   return (
     <html lang="en">
       <head>
@@ -54,6 +60,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             <nav aria-label="Main" className="site-nav">
               <NavLink to="/pricing">Plans</NavLink>
+              {data?.signedIn && isAdmin ? <NavLink to="/admin/retention">Admin</NavLink> : null}
               {data?.signedIn ? (
                 <NavLink to="/account">Account</NavLink>
               ) : (

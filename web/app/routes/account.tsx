@@ -1,18 +1,19 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { BillingSection, type BillingResult } from '~/components/billing/BillingSection';
+import { BillingSection, type BillingResult, type CancelFlowStarted } from '~/components/billing/BillingSection';
 import { Field, NewPasswordField } from '~/components/Field';
 import { FormError } from '~/components/FormError';
 import { LiveStatus } from '~/components/LiveStatus';
 import { Notice } from '~/components/Notice';
 import { SignInMethods, type UnlinkResult } from '~/components/SignInMethods';
 import { SubmitButton } from '~/components/SubmitButton';
-import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument } from '~/graphql/generated';
-import { requireUser, throwIfSessionEnded, tokensOf } from '~/lib/auth.server';
+import { ChangePasswordDocument, LogoutEverywhereDocument, RequestEmailVerificationDocument, StartCancelFlowDocument } from '~/graphql/generated';
+import { requireUser, throwIfSessionEnded, tokensOf, type SignedInUser } from '~/lib/auth.server';
 import { isBillingIntent } from '~/lib/billing';
 import { useLiveRevalidation } from '~/lib/live';
 import { billingAction, loadAccountBilling } from '~/lib/billing-account.server';
+import { billingErrorMessage } from '~/lib/billing.server';
 import { apiErrorToForm, currentPasswordField, formFailure, formValues, newPasswordField, parseWith, readForm } from '~/lib/forms.server';
 import { gql, isApiError } from '~/lib/graphql.server';
 import { loadSignInMethods, signInMethodAction } from '~/lib/sign-in-methods.server';
@@ -66,6 +67,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const auth = await requireUser(request);
   const { session, accessToken } = auth;
   const intent = form.get('intent') as Intent;
+  // With JavaScript, "Cancel subscription" opens the flow in a modal over this page: the
+  // session comes back to the page's fetcher. Without, billingAction redirects to the flow.
+  if (form.get('intent') === 'cancel-subscription' && form.get('flow') === 'modal') return startCancelFlowInModal(request, auth, form);
   if (isBillingIntent(intent)) return billingAction(request, auth, intent, form);
   if (isSignInMethodIntent(intent)) return signInMethodAction(request, auth, intent, form);
   if (!INTENTS.includes(intent)) {
@@ -106,6 +110,20 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!isApiError(error)) throw error;
     const fields = intent === 'change-password' ? PASSWORD_FIELDS : [];
     return formFailure({ ...apiErrorToForm(error, fields), values: {}, intent }, { headers: auth.headers });
+  }
+}
+
+async function startCancelFlowInModal(request: Request, auth: SignedInUser, form: FormData) {
+  const subscriptionId = String(form.get('subscriptionId') ?? '').trim().slice(0, 100);
+  try {
+    const { startCancelFlow } = await gql(request, StartCancelFlowDocument, { subscriptionId }, { accessToken: auth.accessToken });
+    // The token only: the modal opens the flow on the origin this page is on.
+    const started: CancelFlowStarted = { ok: true, intent: 'start-cancel-flow', subscriptionId, token: startCancelFlow.token };
+    return data(started, { headers: auth.headers });
+  } catch (error) {
+    await throwIfSessionEnded(request, auth.session, error);
+    if (!isApiError(error)) throw error;
+    return formFailure({ formError: billingErrorMessage(error), fieldErrors: {}, values: { subscriptionId }, intent: 'cancel-subscription' }, { headers: auth.headers });
   }
 }
 

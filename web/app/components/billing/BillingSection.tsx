@@ -1,4 +1,6 @@
-import { Form, Link } from '@remix-run/react';
+import { Form, Link, useFetcher, useRevalidator } from '@remix-run/react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { CancelFlow } from '~/components/CancelFlow';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -27,6 +29,16 @@ export interface PlanOption {
 export type BillingResult =
   | { ok: true; intent: 'preview-plan-change'; subscriptionId: string; planKey: string; planName: string; dueNow: string; then: string }
   | { ok: false; intent?: string; formError: string | null; fieldErrors: Partial<Record<string, string>>; values: Partial<Record<string, string>> };
+
+/** The account action's answer to "Cancel subscription" sent by the page's JavaScript: the flow's session, for the modal. */
+export interface CancelFlowStarted {
+  ok: true;
+  intent: 'start-cancel-flow';
+  subscriptionId: string;
+  token: string;
+}
+
+type CancelFetcherData = CancelFlowStarted | Extract<BillingResult, { ok: false }>;
 
 interface BillingSectionProps {
   subscriptions: SubscriptionFieldsFragment[] | null;
@@ -119,6 +131,10 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
   const manageable = isManageableHere(s);
   const otherPlans = plans.filter((p) => p.key !== s.plan?.key);
   const titleId = `subscription-${s.id}`;
+  const discount = discountLine(s.discount);
+  // App Store subscriptions are cancelled in the App Store, but the flow still asks why first
+  // and may make an offer (a signed promotional offer), then shows where to cancel.
+  const cancellableInAppStore = s.store === 'APP_STORE' && s.willRenew && isLive(s);
 
   return (
     <article className="subscription" aria-labelledby={titleId}>
@@ -141,6 +157,12 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
             <dd data-testid="subscription-renewal">{renewal}</dd>
           </div>
         ) : null}
+        {discount ? (
+          <div>
+            <dt>Discount</dt>
+            <dd data-testid="subscription-discount">{discount}</dd>
+          </div>
+        ) : null}
         <div>
           <dt>Bought through</dt>
           <dd data-testid="subscription-store">{storeName(s.store)}</dd>
@@ -161,6 +183,8 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
           .
         </p>
       ) : null}
+
+      {cancellableInAppStore ? <CancelButton subscriptionId={s.id} /> : null}
 
       {s.store === 'STRIPE' && s.status === 'INCOMPLETE' && s.plan ? (
         <div className="actions">
@@ -223,21 +247,74 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
             </Form>
           ) : null}
 
-          {/* "Cancel subscription" starts the retention flow (/cancel/<token>), which asks why first. */}
-          <Form method="post" className="actions">
-            <input type="hidden" name="subscriptionId" value={s.id} />
-            {s.willRenew ? (
-              <SubmitButton intent="cancel-subscription" variant="danger">
-                Cancel subscription
-              </SubmitButton>
-            ) : (
+          {s.willRenew ? (
+            <CancelButton subscriptionId={s.id} />
+          ) : (
+            <Form method="post" className="actions">
+              <input type="hidden" name="subscriptionId" value={s.id} />
               <SubmitButton intent="resume-subscription">Resume subscription</SubmitButton>
-            )}
-          </Form>
+            </Form>
+          )}
         </>
       ) : null}
     </article>
   );
+}
+
+/**
+ * "Cancel subscription" starts the retention flow, which asks why first. Without JavaScript the
+ * form posts and the action redirects to the hosted page (/cancel/<token>). With it, the action
+ * answers the session to a fetcher and the flow opens in a modal over this page; when it ends,
+ * the page reloads its data so the new state (a discount, "Ends on …") shows at once.
+ */
+function CancelButton({ subscriptionId }: { subscriptionId: string }) {
+  const fetcher = useFetcher<CancelFetcherData>({ key: `cancel-flow-${subscriptionId}` });
+  const revalidator = useRevalidator();
+  const [token, setToken] = useState<string | null>(null);
+  const busy = fetcher.state !== 'idle';
+  const answer = fetcher.data;
+
+  useEffect(() => {
+    if (fetcher.state === 'idle' && answer?.ok && answer.intent === 'start-cancel-flow') setToken(answer.token);
+  }, [fetcher.state, answer]);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (busy || token) return;
+    fetcher.submit({ intent: 'cancel-subscription', subscriptionId, flow: 'modal' }, { method: 'post' });
+  };
+
+  return (
+    <Form method="post" className="actions" onSubmit={onSubmit}>
+      {answer && !answer.ok ? <FormError message={answer.formError} /> : null}
+      <input type="hidden" name="subscriptionId" value={subscriptionId} />
+      <SubmitButton intent="cancel-subscription" variant="danger" aria-busy={busy || undefined} data-pending={busy || undefined}>
+        Cancel subscription
+      </SubmitButton>
+      <CancelFlow
+        session={token}
+        onComplete={() => revalidator.revalidate()}
+        onClose={() => {
+          setToken(null);
+          revalidator.revalidate();
+        }}
+      />
+    </Form>
+  );
+}
+
+const discountDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** "30% off until 21 Feb 2027", "$5.00 off", or null without a discount. */
+function discountLine(discount: SubscriptionFieldsFragment['discount']): string | null {
+  if (!discount) return null;
+  const amount =
+    discount.percentOff !== null && discount.percentOff > 0
+      ? `${Number(discount.percentOff.toFixed(2))}% off`
+      : discount.amountOff !== null && discount.amountOff > 0 && discount.currency
+        ? `${formatMoney(discount.amountOff, discount.currency)} off`
+        : (discount.name ?? 'Discount');
+  return discount.endsAt ? `${amount} until ${discountDate.format(new Date(discount.endsAt))}` : amount;
 }
 
 const INVOICE_STATUS: Record<string, string> = { paid: 'Paid', open: 'Due', void: 'Void', uncollectible: 'Unpaid', draft: 'Draft' };

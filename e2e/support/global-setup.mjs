@@ -52,4 +52,7 @@ export default async function globalSetup() {
   process.env.E2E_API_URL = `http://localhost:${apiPort}`;
   process.env.E2E_STRIPE_URL = `http://127.0.0.1:${stripePort}`;
   process.env.E2E_APPSTORE_URL = `http://127.0.0.1:${appStorePort}`;
+  // The stack's data directory: CLIs that need its embedded database (npm run retention-apps)
+  // find it through DATA_DIR/postgres.url.
+  process.env.E2E_DATA_DIR = dataDir;
 }

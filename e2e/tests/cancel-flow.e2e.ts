@@ -1,10 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, newPage } from '../support/browser';
-import { signUpInBrowser, subscribeOnWeb } from '../support/journeys';
+import { appAccountTokenOf, buyOnIPhone, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
 
-// Issue 7's hosted retention flow on the real `npm start` stack (local Stripe sandbox):
-// subscribe with 4242 → /account → "Cancel subscription" → /cancel/<token> → reason
-// TOO_EXPENSIVE → the discount offer → "Accept offer" → saved, still active on /account.
+// The retention flow from the account page on the real `npm start` stack (local Stripe and App
+// Store sandboxes). With JavaScript, "Cancel subscription" opens the flow in a modal over the
+// account page (the React <CancelFlow>, the same core as /cancel-flow.js); without it, the
+// button leads to the hosted page, which works without a sign-in too.
 
 let browser: Browser;
 beforeAll(async () => {
@@ -18,7 +19,24 @@ async function subscribe(page: Page) {
   await expect(page.getByTestId('subscribe-outcome').getAttribute('data-outcome')).resolves.toBe('succeeded');
 }
 
-it('asks why, offers a discount, and keeps the subscription when the offer is accepted', async () => {
+/** Opens the modal from the account page; returns the flow inside its iframe. */
+async function openFlowModal(page: Page): Promise<FrameLocator> {
+  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel your subscription' });
+  await dialog.waitFor();
+  await expect(dialog.getAttribute('aria-modal')).resolves.toBe('true');
+  const flow = page.frameLocator('iframe.crossbill-cf__frame');
+  await flow.locator('[data-testid="cancel-step"]').waitFor();
+  return flow;
+}
+
+async function chooseReason(flow: FrameLocator, reason: string) {
+  await flow.getByRole('group', { name: 'Why are you cancelling?' }).locator(`input[type="radio"][value="${reason}"]`).check();
+  await flow.getByRole('button', { name: 'Continue' }).click();
+  await flow.locator('[data-testid="cancel-step"][data-step="offer"]').waitFor();
+}
+
+it('asks why, offers a discount, and the account page shows the discount once it is accepted (modal, JavaScript)', async () => {
   const { context, page } = await newPage(browser);
   const errors: Error[] = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -26,32 +44,65 @@ it('asks why, offers a discount, and keeps the subscription when the offer is ac
     await subscribe(page);
     await page.goto('/account');
     await expect(page.getByTestId('subscription-status').getAttribute('data-status')).resolves.toBe('ACTIVE');
+    await expect(page.getByTestId('subscription-discount').count()).resolves.toBe(0);
 
-    await page.getByRole('button', { name: 'Cancel subscription' }).click();
-    await page.waitForURL('**/cancel/**');
-    const step = page.getByTestId('cancel-step');
-    await expect(step.getAttribute('data-step')).resolves.toBe('reason');
+    const flow = await openFlowModal(page);
+    // The page never left the account; the flow is in the modal, compact, with the admin's copy.
+    expect(new URL(page.url()).pathname).toBe('/account');
+    await expect(flow.locator('[data-testid="cancel-step"]').getAttribute('data-step')).resolves.toBe('reason');
+    await expect(flow.locator('.site-header').isVisible()).resolves.toBe(false);
+    await expect(flow.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Before you go');
 
-    const reasons = page.getByRole('group', { name: 'Why are you cancelling?' });
-    await reasons.locator('input[type="radio"][value="TOO_EXPENSIVE"]').check();
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    await page.waitForSelector('[data-testid="cancel-step"][data-step="offer"]');
-    const offer = page.getByTestId('cancel-offer');
+    await chooseReason(flow, 'TOO_EXPENSIVE');
+    const offer = flow.getByTestId('cancel-offer');
     await expect(offer.getAttribute('data-kind')).resolves.toBe('DISCOUNT');
     await expect(offer.textContent()).resolves.toMatch(/%/);
-    await expect(page.getByRole('button', { name: 'No thanks, cancel' }).isVisible()).resolves.toBe(true);
+    await expect(flow.getByRole('button', { name: 'No thanks, cancel' }).isVisible()).resolves.toBe(true);
 
-    await page.getByRole('button', { name: 'Accept offer' }).click();
-    const outcome = page.getByTestId('cancel-outcome');
+    await flow.getByRole('button', { name: 'Accept offer' }).click();
+    const outcome = flow.getByTestId('cancel-outcome');
     await outcome.waitFor();
     await expect(outcome.getAttribute('data-outcome')).resolves.toBe('saved_discount');
 
-    await page.getByRole('link', { name: 'Back to your account' }).click();
-    await page.waitForURL('**/account');
+    // onComplete revalidated the account behind the modal; Done closes it.
+    await flow.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const discount = page.getByTestId('subscription-discount');
+    await discount.waitFor();
+    await expect(discount.textContent()).resolves.toMatch(/^30% off until \d{1,2} [A-Z][a-z]{2} \d{4}$/);
     await expect(page.getByTestId('subscription-status').getAttribute('data-status')).resolves.toBe('ACTIVE');
     await expect(page.getByTestId('subscription-renewal').textContent()).resolves.toMatch(/Renews on/);
+    // Focus went back to the button that opened the flow.
+    await expect(page.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe('Cancel subscription');
+
+    // It survives a reload: the discount comes from the store subscription itself.
+    await page.reload();
+    await expect(page.getByTestId('subscription-discount').textContent()).resolves.toMatch(/^30% off until /);
     expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+it('the modal is a dialog: focus moves into it, Escape closes it and gives focus back, nothing changed', async () => {
+  const { context, page } = await newPage(browser, { phone: false });
+  try {
+    await subscribe(page);
+    await page.goto('/account');
+    const flow = await openFlowModal(page);
+    // Focus is inside the flow's frame, not on the page behind.
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('IFRAME');
+    await flow.getByRole('group', { name: 'Why are you cancelling?' }).locator('input[type="radio"]').first().focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect(page.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe('Cancel subscription');
+
+    // "Keep my subscription" closes it as well.
+    const again = await openFlowModal(page);
+    await again.getByRole('link', { name: 'Keep my subscription' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe('/account');
+    await expect(page.getByTestId('subscription-renewal').textContent()).resolves.toMatch(/Renews on/);
   } finally {
     await context.close();
   }
@@ -59,13 +110,16 @@ it('asks why, offers a discount, and keeps the subscription when the offer is ac
 
 it('works without JavaScript and without signing in: the token alone leads to a cancellation', async () => {
   const { context, page } = await newPage(browser);
+  const signedInBare = await newPage(browser, { javaScriptEnabled: false });
   const bare = await newPage(browser, { javaScriptEnabled: false });
   try {
     await subscribe(page);
-    await page.goto('/account');
-    await page.getByRole('button', { name: 'Cancel subscription' }).click();
-    await page.waitForURL('**/cancel/**');
-    const cancelPath = new URL(page.url()).pathname;
+    // The same account without JavaScript: the button posts, and the action redirects to the hosted page.
+    await signedInBare.context.addCookies(await context.cookies());
+    await signedInBare.page.goto('/account');
+    await signedInBare.page.getByRole('button', { name: 'Cancel subscription' }).click();
+    await signedInBare.page.waitForURL('**/cancel/**');
+    const cancelPath = new URL(signedInBare.page.url()).pathname;
 
     // Another browser, no cookie, no JavaScript: the comment box is always there.
     await bare.page.goto(cancelPath);
@@ -92,6 +146,36 @@ it('works without JavaScript and without signing in: the token alone leads to a 
     await expect(bare.page.getByTestId('cancel-step').getAttribute('data-step')).resolves.toMatch(/done|unusable/);
   } finally {
     await bare.context.close();
+    await signedInBare.context.close();
+    await context.close();
+  }
+});
+
+it('an App Store subscriber can start the flow on the web; declining points to the App Store', async () => {
+  const { context, page } = await newPage(browser);
+  try {
+    await signUpInBrowser(page, 'iPhone Leaver', 'cancel-iap');
+    expect(await buyOnIPhone(await appAccountTokenOf(page))).toMatchObject({ notificationType: 'SUBSCRIBED', delivered: true });
+    await page.reload();
+    await expect(page.getByTestId('subscription-store').textContent()).resolves.toMatch(/App Store/);
+
+    const flow = await openFlowModal(page);
+    await chooseReason(flow, 'SWITCHED_SERVICE');
+    await expect(flow.getByTestId('cancel-offer').textContent()).resolves.toMatch(/App Store/);
+    await flow.getByRole('button', { name: 'No thanks, cancel' }).click();
+    const outcome = flow.getByTestId('cancel-outcome');
+    await outcome.waitFor();
+    await expect(outcome.getAttribute('data-outcome')).resolves.toBe('manage_in_app_store');
+    const manage = flow.getByRole('link', { name: 'Manage in the App Store' });
+    await expect(manage.getAttribute('href')).resolves.toMatch(/^https:\/\/apps\.apple\.com\//);
+    // Out of the frame: a new tab, never inside the modal.
+    await expect(manage.getAttribute('target')).resolves.toBe('_blank');
+
+    await flow.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    // Nothing changed here: only Apple cancels an App Store subscription.
+    await expect(page.getByTestId('subscription-status').getAttribute('data-status')).resolves.toBe('ACTIVE');
+  } finally {
     await context.close();
   }
 });

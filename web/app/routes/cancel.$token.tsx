@@ -6,6 +6,7 @@ import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
 import { embedContext, type EmbedContext } from '~/embed/embed-context.server';
 import { postToParent, type CancelFlowResult } from '~/embed/protocol';
+import { STORAGE_SHIM } from '~/embed/storage-shim';
 import {
   AcceptCancelOfferDocument,
   CancelFlowDocument,
@@ -240,6 +241,7 @@ export default function CancelFlowPage() {
       data-testid="cancel-step"
       data-step={step}
     >
+      {page.embed ? <script dangerouslySetInnerHTML={{ __html: STORAGE_SHIM }} /> : null}
       {loaded.kind === 'flow' && loaded.flow.mode === 'TEST' && step !== 'unusable' ? (
         <Notice kind="info" testId="cancel-test-mode">
           Test mode: this runs the whole flow but changes nothing.

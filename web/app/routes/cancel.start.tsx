@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { Notice } from '~/components/Notice';
 import { embedContext } from '~/embed/embed-context.server';
 import { postToParent } from '~/embed/protocol';
+import { STORAGE_SHIM } from '~/embed/storage-shim';
 import { StartCancelFlowForAppDocument } from '~/graphql/generated';
 import { gql, isApiError } from '~/lib/graphql.server';
 
@@ -67,6 +68,7 @@ export default function CancelStart() {
       data-step="unusable"
       data-code={problem.code}
     >
+      {page.embed ? <script dangerouslySetInnerHTML={{ __html: STORAGE_SHIM }} /> : null}
       <h1 id="cancel-title">We couldn’t open this</h1>
       <Notice kind="info" testId="cancel-unusable">
         Nothing was changed. Close this and try again from the app; if it keeps happening, contact support.

@@ -326,7 +326,7 @@ function Headline({ totals, money }: { totals: Totals; money: (amount: number) =
     { id: 'saved', label: 'Saved', value: String(totals.saved), raw: totals.saved },
     { id: 'canceled', label: 'Canceled', value: String(totals.canceled), raw: totals.canceled },
     { id: 'pending', label: 'Pending', value: String(totals.pending), raw: totals.pending, hint: 'younger than 30 days' },
-    { id: 'revenue', label: 'Revenue saved', value: `${money(totals.monthlyRevenueSaved)} / month`, raw: totals.monthlyRevenueSaved },
+    { id: 'revenue', label: 'Revenue saved', value: money(totals.monthlyRevenueSaved), raw: totals.monthlyRevenueSaved, hint: 'per month, from saved sessions' },
     {
       id: 'offers-accepted',
       label: 'Offers accepted',

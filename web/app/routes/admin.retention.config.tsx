@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { adminGql } from '~/components/admin/admin.server';
 import { FlowConfigForm } from '~/components/admin/FlowConfigForm';
-import { formFieldOf, stateFromConfig, stateFromForm, toInput, type ConfigFormState } from '~/components/admin/flow-config-form';
+import { fieldMessage, formFieldOf, stateFromConfig, stateFromForm, toInput, type ConfigFormState } from '~/components/admin/flow-config-form';
 import { formatDateTime } from '~/components/admin/retention-words';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -71,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const leftOver: string[] = [];
     for (const problem of error.fields) {
       const name = formFieldOf(problem.field, built.order);
-      if (name) fieldErrors[name] ??= problem.message;
+      if (name) fieldErrors[name] ??= fieldMessage(name, problem.message);
       else leftOver.push(problem.message);
     }
     const count = error.fields.length;
@@ -97,7 +97,7 @@ export default function FlowConfigPage() {
           {updatedAt ? `Last saved ${updatedAt}.` : 'This is the default configuration; nobody has changed it yet.'}
         </p>
       </div>
-      {notice ? (
+      {notice && !failure ? (
         <Notice kind={notice.kind} testId="config-notice">
           {notice.text}
         </Notice>

@@ -36,8 +36,10 @@ export interface BarChartProps {
   testId?: string;
 }
 
-const WIDTH = 640;
+const WIDTH = 800;
 const MAX_LABELS = 12;
+/** At most this much room per category, so one or two categories don't make slabs. */
+const MAX_STEP = { vertical: 150, horizontal: 44 } as const;
 
 /** Whole-number ticks for counts: 0…max in at most `count` steps. */
 function integerTicks(max: number, count: number): number[] {
@@ -50,7 +52,7 @@ function integerTicks(max: number, count: number): number[] {
 
 export function BarChart({ categories, series, value, layout = 'vertical', stacked = false, summary, testId }: BarChartProps) {
   const horizontal = layout === 'horizontal';
-  const height = horizontal ? Math.max(120, 36 * categories.length + 40) : 260;
+  const height = horizontal ? Math.max(110, 40 * categories.length + 40) : 240;
   const margin = horizontal ? { top: 8, right: 16, bottom: 28, left: 140 } : { top: 12, right: 12, bottom: 36, left: 44 };
   const innerWidth = WIDTH - margin.left - margin.right;
   const innerHeight = height - margin.top - margin.bottom;
@@ -61,9 +63,12 @@ export function BarChart({ categories, series, value, layout = 'vertical', stack
   const ticks = integerTicks(Math.max(0, ...totals), 5);
   const top = ticks[ticks.length - 1] ?? 1;
 
+  const length = horizontal ? innerHeight : innerWidth;
+  const used = Math.min(length, Math.max(1, categories.length) * MAX_STEP[layout]);
+  const start = horizontal ? 0 : (length - used) / 2;
   const band = scaleBand<string>({
     domain: categories.map((c) => c.key),
-    range: horizontal ? [0, innerHeight] : [0, innerWidth],
+    range: [start, start + used],
     paddingInner: 0.25,
     paddingOuter: 0.1,
   });

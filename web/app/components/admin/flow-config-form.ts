@@ -194,3 +194,17 @@ export function formFieldOf(apiField: string, order: readonly CancelReason[]): s
   if (parts[2] === 'label' || parts[2] === 'askComment') return reasonName(reason, parts[2]);
   return reasonName(reason, 'label');
 }
+
+/** The ranges the API allows (schema.graphql, CancelOfferInput). */
+const RANGES: Partial<Record<OfferField, readonly [number, number]>> = { percentOff: [1, 100], durationMonths: [1, 36], pauseMonths: [1, 3] };
+
+/**
+ * The API's message for a form field, in the form's words where the API's is a generic range
+ * message ("Too small: expected number to be >=1" becomes "Enter a whole number from 1 to 100.").
+ */
+export function fieldMessage(formField: string, message: string): string {
+  const field = formField.split('.').pop() as OfferField;
+  const range = RANGES[field];
+  if (range && /too (small|big)|expected (number|int)/i.test(message)) return `Enter a whole number from ${range[0]} to ${range[1]}.`;
+  return message;
+}

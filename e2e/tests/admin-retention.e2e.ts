@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -21,13 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => browser.close());
 
-/** The stack's data directory: from global setup, or from the API's log line about its database. */
+/** The stack's data directory (global setup), where `npm start` leaves its database's URL for the CLIs. */
 function stackDataDir(): string {
-  if (process.env.E2E_DATA_DIR) return process.env.E2E_DATA_DIR;
-  const log = fs.readFileSync(path.join(root, 'e2e/artifacts/stack.log'), 'utf8');
-  const match = /"databaseDir":"([^"]+)\/postgres"/.exec(log);
-  if (!match) throw new Error('cannot tell the stack’s DATA_DIR: set E2E_DATA_DIR in global setup');
-  return match[1]!;
+  const dir = process.env.E2E_DATA_DIR;
+  if (!dir) throw new Error('E2E_DATA_DIR is not set: run through jest (global setup starts the stack)');
+  return dir;
 }
 
 /** `npm run admin -w api -- grant-role <email>` against the running stack's embedded database. */

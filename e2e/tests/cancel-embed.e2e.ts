@@ -54,7 +54,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const html = shopPage(`${webUrl()}/cancel-flow.js`);
   shop = http.createServer((req, res) => {
-    if (req.url === '/' || req.url?.startsWith('/?')) {
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204).end();
+    } else if (req.url === '/' || req.url?.startsWith('/?')) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(html);
     } else {
@@ -158,14 +160,15 @@ async function openShop(page: Page) {
 async function flowIn(page: Page): Promise<FrameLocator> {
   await page.getByRole('dialog', { name: 'Cancel your subscription' }).waitFor();
   const flow = page.frameLocator('iframe.crossbill-cf__frame');
-  await flow.locator('[data-testid="cancel-step"]').waitFor();
+  // Interactive: the flow's script ran (a real tap may come earlier; the page copes, see the no-JS test).
+  await flow.locator('[data-testid="cancel-step"][data-hydrated]').waitFor();
   return flow;
 }
 
 async function chooseReason(flow: FrameLocator, reason: string) {
   await flow.locator(`input[type="radio"][value="${reason}"]`).check();
   await flow.getByRole('button', { name: 'Continue' }).click();
-  await flow.locator('[data-testid="cancel-step"][data-step="offer"]').waitFor();
+  await flow.locator('[data-testid="cancel-step"][data-step="offer"][data-hydrated]').waitFor();
 }
 
 // ── tests ──────────────────────────────────────────────────────────────────────────────────
@@ -198,7 +201,7 @@ it('options form with a session from startCancelFlow and cancelOptOut: onComplet
     const customer = await subscriber(page, 'embed-optout');
     // From here on, in the shop and in the flow's third-party frame: no script errors (a
     // browser that blocks third-party storage included, as this Chromium does).
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} (${m.location().url})`));
     const session = await startCancelFlow(customer);
 
     await openShop(page);

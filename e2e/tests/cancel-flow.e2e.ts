@@ -26,14 +26,15 @@ async function openFlowModal(page: Page): Promise<FrameLocator> {
   await dialog.waitFor();
   await expect(dialog.getAttribute('aria-modal')).resolves.toBe('true');
   const flow = page.frameLocator('iframe.crossbill-cf__frame');
-  await flow.locator('[data-testid="cancel-step"]').waitFor();
+  // Interactive: the flow's script ran (a real tap may come earlier; the page copes, see the no-JS test).
+  await flow.locator('[data-testid="cancel-step"][data-hydrated]').waitFor();
   return flow;
 }
 
 async function chooseReason(flow: FrameLocator, reason: string) {
   await flow.getByRole('group', { name: 'Why are you cancelling?' }).locator(`input[type="radio"][value="${reason}"]`).check();
   await flow.getByRole('button', { name: 'Continue' }).click();
-  await flow.locator('[data-testid="cancel-step"][data-step="offer"]').waitFor();
+  await flow.locator('[data-testid="cancel-step"][data-step="offer"][data-hydrated]').waitFor();
 }
 
 it('asks why, offers a discount, and the account page shows the discount once it is accepted (modal, JavaScript)', async () => {
@@ -103,6 +104,23 @@ it('the modal is a dialog: focus moves into it, Escape closes it and gives focus
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(new URL(page.url()).pathname).toBe('/account');
     await expect(page.getByTestId('subscription-renewal').textContent()).resolves.toMatch(/Renews on/);
+
+    // Cancelling for real: the page behind already says so, but the modal stays until Done.
+    const third = await openFlowModal(page);
+    await chooseReason(third, 'SWITCHED_SERVICE');
+    await third.getByRole('button', { name: 'No thanks, cancel' }).click();
+    await expect(third.getByTestId('cancel-outcome').getAttribute('data-outcome')).resolves.toBe('canceled');
+    await page.getByRole('button', { name: 'Resume subscription' }).waitFor({ state: 'attached' });
+    await expect(page.getByRole('dialog').count()).resolves.toBe(1);
+    await third.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect(page.getByTestId('subscription-renewal').textContent()).resolves.toMatch(/Ends on/);
+
+    // Resuming brings the button back, and nothing reopens a spent flow by itself.
+    await page.getByRole('button', { name: 'Resume subscription' }).click();
+    await page.getByRole('button', { name: 'Cancel subscription' }).waitFor();
+    await page.waitForTimeout(500);
+    await expect(page.getByRole('dialog').count()).resolves.toBe(0);
   } finally {
     await context.close();
   }

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { useEffect, useState, type CSSProperties, type MouseEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type CSSProperties, type MouseEvent, type ReactNode } from 'react';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -188,6 +188,9 @@ export default function CancelFlowPage() {
   const { loaded, page } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const appearance = loaded.kind === 'flow' ? loaded.flow.appearance : undefined;
+  // Marks the page as interactive (its script ran): tests wait for it, styles may use it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   // Embedded: Escape anywhere in the frame closes the modal, as it does outside the frame.
   useEffect(() => {
@@ -240,6 +243,7 @@ export default function CancelFlowPage() {
       aria-labelledby="cancel-title"
       data-testid="cancel-step"
       data-step={step}
+      data-hydrated={hydrated || undefined}
     >
       {page.embed ? <script dangerouslySetInnerHTML={{ __html: STORAGE_SHIM }} /> : null}
       {loaded.kind === 'flow' && loaded.flow.mode === 'TEST' && step !== 'unusable' ? (
@@ -273,7 +277,13 @@ function KeepLink({ label, page }: { label: string; page: Embed }) {
 function ReasonStep({ flow, failure, page }: { flow: CancelFlowFieldsFragment; failure: Failure | undefined; page: Embed }) {
   const [hydrated, setHydrated] = useState(false);
   const [selected, setSelected] = useState<string>(failure?.values.reason ?? flow.reason ?? '');
-  useEffect(() => setHydrated(true), []);
+  const choices = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    // A reason picked before the page's script ran (a slow connection, a quick tap) counts.
+    const picked = choices.current?.querySelector<HTMLInputElement>('input[name="reason"]:checked');
+    if (picked) setSelected(picked.value);
+    setHydrated(true);
+  }, []);
   // Without JavaScript the comment box is always there; with it, only for reasons that ask.
   const askComment = !hydrated || flow.reasons.some((r) => r.reason === selected && r.askComment);
   const end = flow.subscription.currentPeriodEnd;
@@ -290,7 +300,7 @@ function ReasonStep({ flow, failure, page }: { flow: CancelFlowFieldsFragment; f
       </p>
       <Form method="post" className="form" noValidate>
         <FormError message={failure?.formError} />
-        <fieldset className="choices" aria-invalid={failure && !selected ? true : undefined}>
+        <fieldset ref={choices} className="choices" aria-invalid={failure && !selected ? true : undefined}>
           <legend>Why are you cancelling?</legend>
           {flow.reasons.map((r) => (
             <label key={r.reason} className="choice">
@@ -298,7 +308,8 @@ function ReasonStep({ flow, failure, page }: { flow: CancelFlowFieldsFragment; f
                 type="radio"
                 name="reason"
                 value={r.reason}
-                checked={selected === r.reason}
+                // Uncontrolled: hydration must not undo a choice made before it.
+                defaultChecked={(failure?.values.reason ?? flow.reason ?? '') === r.reason}
                 onChange={() => setSelected(r.reason)}
                 required
               />

@@ -1,6 +1,6 @@
 import { data, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Notice } from '~/components/Notice';
 import { embedContext } from '~/embed/embed-context.server';
 import { postToParent } from '~/embed/protocol';
@@ -56,6 +56,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function CancelStart() {
   const { page, problem } = useLoaderData<typeof loader>();
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   useEffect(() => {
     postToParent(page.parentOrigin, { event: 'error', error: problem });
   }, [page.parentOrigin, problem]);
@@ -67,6 +69,7 @@ export default function CancelStart() {
       data-testid="cancel-step"
       data-step="unusable"
       data-code={problem.code}
+      data-hydrated={hydrated || undefined}
     >
       {page.embed ? <script dangerouslySetInnerHTML={{ __html: STORAGE_SHIM }} /> : null}
       <h1 id="cancel-title">We couldn’t open this</h1>

@@ -52,6 +52,10 @@ interface BillingSectionProps {
 const isPast = (s: SubscriptionFieldsFragment) => s.status === 'EXPIRED' || s.status === 'REVOKED';
 
 export function BillingSection({ subscriptions, billing, plans, problem, result }: BillingSectionProps) {
+  // The open cancel flow (its session token) lives here, not with its button: the button goes
+  // away when the flow cancels the subscription, and the modal must stay until the user is done.
+  const [flowToken, setFlowToken] = useState<string | null>(null);
+  const revalidator = useRevalidator();
   const open = (subscriptions ?? []).filter((s) => !isPast(s));
   // A payment attempt left incomplete (e.g. the pay page, then hosted Checkout instead) means
   // nothing once another subscription is live; Stripe expires it within a day.
@@ -63,6 +67,12 @@ export function BillingSection({ subscriptions, billing, plans, problem, result 
   return (
     <section className="card" aria-labelledby="billing-title">
       <h2 id="billing-title">Subscription</h2>
+      <CancelFlow
+        session={flowToken}
+        // The page behind shows the new state (a discount, "Ends on …") while the outcome is read.
+        onComplete={() => revalidator.revalidate()}
+        onClose={() => setFlowToken(null)}
+      />
       {problem ? <Notice kind="error">{problem}</Notice> : null}
 
       {subscriptions && current.length === 0 ? (
@@ -76,7 +86,7 @@ export function BillingSection({ subscriptions, billing, plans, problem, result 
         <ul className="subscriptions">
           {current.map((s) => (
             <li key={s.id}>
-              <SubscriptionItem subscription={s} plans={plans} result={result} />
+              <SubscriptionItem subscription={s} plans={plans} result={result} flowOpen={flowToken !== null} onFlowStarted={setFlowToken} />
             </li>
           ))}
         </ul>
@@ -122,7 +132,15 @@ export function BillingSection({ subscriptions, billing, plans, problem, result 
   );
 }
 
-function SubscriptionItem({ subscription: s, plans, result }: { subscription: SubscriptionFieldsFragment; plans: PlanOption[]; result: BillingResult | undefined }) {
+interface SubscriptionItemProps {
+  subscription: SubscriptionFieldsFragment;
+  plans: PlanOption[];
+  result: BillingResult | undefined;
+  flowOpen: boolean;
+  onFlowStarted: (token: string) => void;
+}
+
+function SubscriptionItem({ subscription: s, plans, result, flowOpen, onFlowStarted }: SubscriptionItemProps) {
   const mine = result && (result.ok ? result.subscriptionId === s.id : result.values.subscriptionId === s.id) ? result : undefined;
   const failure = mine && !mine.ok ? mine : undefined;
   const preview = mine?.ok && mine.intent === 'preview-plan-change' ? mine : undefined;
@@ -184,7 +202,7 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
         </p>
       ) : null}
 
-      {cancellableInAppStore ? <CancelButton subscriptionId={s.id} /> : null}
+      {cancellableInAppStore ? <CancelButton subscriptionId={s.id} flowOpen={flowOpen} onStarted={onFlowStarted} /> : null}
 
       {s.store === 'STRIPE' && s.status === 'INCOMPLETE' && s.plan ? (
         <div className="actions">
@@ -248,7 +266,7 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
           ) : null}
 
           {s.willRenew ? (
-            <CancelButton subscriptionId={s.id} />
+            <CancelButton subscriptionId={s.id} flowOpen={flowOpen} onStarted={onFlowStarted} />
           ) : (
             <Form method="post" className="actions">
               <input type="hidden" name="subscriptionId" value={s.id} />
@@ -267,20 +285,21 @@ function SubscriptionItem({ subscription: s, plans, result }: { subscription: Su
  * answers the session to a fetcher and the flow opens in a modal over this page; when it ends,
  * the page reloads its data so the new state (a discount, "Ends on …") shows at once.
  */
-function CancelButton({ subscriptionId }: { subscriptionId: string }) {
-  const fetcher = useFetcher<CancelFetcherData>({ key: `cancel-flow-${subscriptionId}` });
-  const revalidator = useRevalidator();
-  const [token, setToken] = useState<string | null>(null);
+function CancelButton({ subscriptionId, flowOpen, onStarted }: { subscriptionId: string; flowOpen: boolean; onStarted: (token: string) => void }) {
+  // Not keyed: its answer (a token that is spent once used) goes away with the button.
+  const fetcher = useFetcher<CancelFetcherData>();
   const busy = fetcher.state !== 'idle';
   const answer = fetcher.data;
 
   useEffect(() => {
-    if (fetcher.state === 'idle' && answer?.ok && answer.intent === 'start-cancel-flow') setToken(answer.token);
+    if (fetcher.state === 'idle' && answer?.ok && answer.intent === 'start-cancel-flow') onStarted(answer.token);
+    // Once per answer: a new submission brings a new token.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.state, answer]);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy || token) return;
+    if (busy || flowOpen) return;
     fetcher.submit({ intent: 'cancel-subscription', subscriptionId, flow: 'modal' }, { method: 'post' });
   };
 
@@ -291,14 +310,6 @@ function CancelButton({ subscriptionId }: { subscriptionId: string }) {
       <SubmitButton intent="cancel-subscription" variant="danger" aria-busy={busy || undefined} data-pending={busy || undefined}>
         Cancel subscription
       </SubmitButton>
-      <CancelFlow
-        session={token}
-        onComplete={() => revalidator.revalidate()}
-        onClose={() => {
-          setToken(null);
-          revalidator.revalidate();
-        }}
-      />
     </Form>
   );
 }

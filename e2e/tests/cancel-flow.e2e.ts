@@ -53,6 +53,8 @@ it('asks why, offers a discount, and the account page shows the discount once it
     await expect(flow.locator('[data-testid="cancel-step"]').getAttribute('data-step')).resolves.toBe('reason');
     await expect(flow.locator('.site-header').isVisible()).resolves.toBe(false);
     await expect(flow.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Before you go');
+    // The flow's colours (the checked-in appearance) are on the flow as custom properties.
+    await expect(flow.getByTestId('cancel-step').evaluate((el) => getComputedStyle(el).getPropertyValue('--cf-accent').trim())).resolves.toBe('#4f46e5');
 
     await chooseReason(flow, 'TOO_EXPENSIVE');
     const offer = flow.getByTestId('cancel-offer');

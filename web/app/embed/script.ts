@@ -36,9 +36,10 @@ declare global {
 
 // Where this script came from is where the flow lives (read now: currentScript is gone later).
 const baseUrl = (() => {
-  const script = document.currentScript;
-  if (script instanceof HTMLScriptElement && script.src) return new URL(script.src, window.location.href).origin;
-  return window.location.origin;
+  const current = document.currentScript;
+  // currentScript is null for a module script; then the tag that loaded this file.
+  const script = current instanceof HTMLScriptElement && current.src ? current : document.querySelector<HTMLScriptElement>('script[src*="/cancel-flow.js"]');
+  return script?.src ? new URL(script.src, window.location.href).origin : window.location.origin;
 })();
 
 const isTrigger = (value: unknown): value is Event | Element =>
@@ -49,6 +50,10 @@ function optOutAttribute(trigger: Event | Element | null | undefined): boolean |
   const candidates: unknown[] = [];
   if (trigger instanceof Element) candidates.push(trigger);
   else if (trigger) candidates.push(trigger.currentTarget, trigger.target);
+  // The event being handled right now (a click handler calling us); Safari doesn't focus
+  // buttons on click, so the focused element alone would miss it there.
+  const current = (window as { event?: Event }).event;
+  if (current) candidates.push(current.currentTarget, current.target);
   candidates.push(document.activeElement);
   for (const candidate of candidates) {
     if (!(candidate instanceof Element)) continue;

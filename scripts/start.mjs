@@ -26,7 +26,7 @@ const apiUrl = `http://localhost:${apiPort}`;
 const webUrl = process.env.PUBLIC_WEB_URL ?? `http://localhost:${webPort}`;
 
 buildIfStale('api', ['api/src', 'schema.graphql', 'api/tsconfig.json', 'api/tsconfig.build.json'], 'api/dist/main.js');
-buildIfStale('web', ['web/app', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
+buildIfStale('web', ['web/app', 'web/scripts', 'web/vite.config.ts', 'web/package.json'], 'web/build/server/index.js');
 const stripeSandboxMode = !process.env.STRIPE_SECRET_KEY;
 const oidcSandboxMode = ['GOOGLE_CLIENT_IDS', 'APPLE_CLIENT_IDS', 'GOOGLE_CLIENT_ID', 'APPLE_SERVICES_ID'].every((name) => !process.env[name]);
 const appStoreSandboxMode = !process.env.APPSTORE_BUNDLE_ID;

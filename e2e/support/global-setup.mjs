@@ -35,6 +35,11 @@ export default async function globalSetup() {
       // Short-lived access tokens, so the browser tests also exercise the web server's
       // transparent refresh (it refreshes when under 30 s are left).
       ACCESS_TOKEN_TTL_SECONDS: '36',
+      // Every browser test signs people up from 127.0.0.1: the per-IP limits (tested in the API
+      // suite) would otherwise end the run after 20 accounts.
+      RATE_LIMIT_SIGNUP_PER_IP: '1000',
+      RATE_LIMIT_LOGIN_PER_IP: '1000',
+      RATE_LIMIT_EMAIL_PER_IP: '1000',
     },
     stdio: ['ignore', log, log],
     detached: true, // its own process group, so teardown stops npm, node and PostgreSQL together

@@ -285,7 +285,7 @@ it('positional Vibess form with an app key: the discount is accepted, the callba
 
     // The customer's account on the web shows the discount.
     await page.goto(`${webUrl()}/account`);
-    await expect(page.getByTestId('subscription-discount').textContent()).resolves.toMatch(/^30% off until /);
+    await expect(page.getByTestId('subscription-discount').textContent()).resolves.toMatch(/^\d{1,3}% off until /);
   } finally {
     await context.close();
   }

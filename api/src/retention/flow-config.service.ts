@@ -40,9 +40,9 @@ const offerSchema = z
     kind: z.enum(['DISCOUNT', 'PAUSE', 'SWITCH_PLAN', 'CONTACT_SUPPORT', 'NONE']),
     title: z.string().trim().max(80, 'At most 80 characters.').nullish(),
     description: z.string().trim().max(300, 'At most 300 characters.').nullish(),
-    percentOff: z.number().int().min(1, 'A whole number from 1 to 100.').max(100, 'A whole number from 1 to 100.').nullish(),
-    durationMonths: z.number().int().min(1, 'From 1 to 36 months.').max(36, 'From 1 to 36 months.').nullish(),
-    pauseMonths: z.number().int().min(1, 'From 1 to 3 months.').max(3, 'From 1 to 3 months.').nullish(),
+    percentOff: z.number().int().min(1, 'Enter a whole number from 1 to 100.').max(100, 'Enter a whole number from 1 to 100.').nullish(),
+    durationMonths: z.number().int().min(1, 'Enter a whole number from 1 to 36.').max(36, 'Enter a whole number from 1 to 36.').nullish(),
+    pauseMonths: z.number().int().min(1, 'Enter a whole number from 1 to 3.').max(3, 'Enter a whole number from 1 to 3.').nullish(),
     planKey: z.string().nullish(),
     supportUrl: supportUrl.nullish(),
   })

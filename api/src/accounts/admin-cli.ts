@@ -1,8 +1,7 @@
 // `npm run admin -- grant-role <email>` / `revoke-role <email>`: make a user an admin (who may
 // grant promotional entitlements) or take it back. Runs against DATABASE_URL.
 import { loadConfig } from '../config';
-import { createDataSource } from '../platform/db/data-source';
-import { databaseUrlForCli } from '../platform/db/local-database-url';
+import { openCliDataSource } from '../platform/db/local-database-url';
 import { UserEntity } from './user.entity';
 
 async function main(): Promise<void> {
@@ -13,14 +12,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const databaseUrl = databaseUrlForCli(config.database.url, config.dataDir);
-  if (!databaseUrl) {
-    console.error('No database: set DATABASE_URL, or keep `npm start` running (its embedded database is used then).');
-    process.exitCode = 1;
-    return;
-  }
-  const dataSource = createDataSource(databaseUrl, 1);
-  await dataSource.initialize();
+  const dataSource = await openCliDataSource(config);
+  if (!dataSource) return;
   try {
     const email = rawEmail.trim().toLowerCase();
     const result = await dataSource.getRepository(UserEntity).update({ email }, { role: command === 'grant-role' ? 'admin' : 'user' });

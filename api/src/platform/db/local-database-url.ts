@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from './data-source';
 
 // While `npm start` runs its embedded PostgreSQL (no DATABASE_URL), the connection URL is
 // written under the data directory (owner-only), so the admin CLIs reach the same database
@@ -24,4 +26,20 @@ export function databaseUrlForCli(configured: string | undefined, dataDir: strin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A one-connection data source for a CLI, on DATABASE_URL or `npm start`'s embedded database;
+ * null (with the reason on stderr and exit code 1) when there is neither.
+ */
+export async function openCliDataSource(config: { database: { url: string | undefined }; dataDir: string }): Promise<DataSource | null> {
+  const url = databaseUrlForCli(config.database.url, config.dataDir);
+  if (!url) {
+    console.error('No database: set DATABASE_URL, or keep `npm start` running (its embedded database is used then).');
+    process.exitCode = 1;
+    return null;
+  }
+  const dataSource = createDataSource(url, 1);
+  await dataSource.initialize();
+  return dataSource;
 }

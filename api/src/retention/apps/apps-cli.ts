@@ -3,8 +3,7 @@
 // a new private key is printed once, with a warning on stderr, and only its ciphertext is kept.
 // Runs against DATABASE_URL, or the embedded database of a running `npm start`.
 import { loadConfig } from '../../config';
-import { createDataSource } from '../../platform/db/data-source';
-import { databaseUrlForCli } from '../../platform/db/local-database-url';
+import { openCliDataSource } from '../../platform/db/local-database-url';
 import { isAppError } from '../../platform/errors';
 import type { RetentionAppEntity } from './retention-app.entities';
 import { RetentionAppKeys, type AppCredentials } from './retention-app-keys';
@@ -38,14 +37,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const databaseUrl = databaseUrlForCli(config.database.url, config.dataDir);
-  if (!databaseUrl) {
-    console.error('No database: set DATABASE_URL, or keep `npm start` running (its embedded database is used then).');
-    process.exitCode = 1;
-    return;
-  }
-  const dataSource = createDataSource(databaseUrl, 1);
-  await dataSource.initialize();
+  const dataSource = await openCliDataSource(config);
+  if (!dataSource) return;
   try {
     const keys = new RetentionAppKeys(dataSource, config.retention.appKeysEncryptionKey);
     switch (command) {

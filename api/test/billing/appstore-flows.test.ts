@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { startAppStoreSandbox, type AppStoreSandbox } from '../../../sandbox/appstore/src';
+import { appStoreEnv } from '../support/store-sandboxes';
 import { errorCode, signUp, startTestApi, type TestApi } from '../support/test-api';
 
 // App Store purchases end to end with Apple's library on the API side and the local App Store
@@ -11,21 +12,6 @@ const YEARLY = 'com.crossbill.pro.yearly';
 
 let store: AppStoreSandbox;
 let t: TestApi;
-
-function appStoreEnv(s: AppStoreSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    APPSTORE_BUNDLE_ID: s.bundleId,
-    APPSTORE_APP_APPLE_ID: String(s.appAppleId),
-    APPSTORE_ENVIRONMENTS: 'Sandbox',
-    APPSTORE_ROOT_CERTIFICATE: s.rootCertificateBase64,
-    APPSTORE_ISSUER_ID: s.serverApi.issuerId,
-    APPSTORE_KEY_ID: s.serverApi.keyId,
-    APPSTORE_PRIVATE_KEY: s.serverApi.privateKeyPem,
-    APPSTORE_API_URL: s.url,
-    APPSTORE_RECONCILE_MINUTES: '0',
-    ...extra,
-  };
-}
 
 beforeAll(async () => {
   store = await startAppStoreSandbox({ port: 0, notificationRetryBaseMs: 50 });

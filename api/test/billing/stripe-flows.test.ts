@@ -3,33 +3,23 @@ import { startStripeSandbox, type StripeSandbox } from '../../../sandbox/stripe/
 import { plans } from '../../src/billing/plans';
 import { syncStripeCatalogue } from '../../src/billing/stripe/stripe-catalogue';
 import { StripeCustomerEntity } from '../../src/billing/stripe/stripe-customer.entity';
+import { startApiWithStores, STRIPE_WEBHOOK_SECRET, type StoresAndApi } from '../support/store-sandboxes';
 import { errorCode, signUp, startTestApi, type TestApi } from '../support/test-api';
 
 // The whole web-payment loop through the real stripe SDK and the local Stripe sandbox:
 // GraphQL → Stripe API → payment → signed webhooks → inbox → store_subscription → GraphQL.
 
-const WEBHOOK_SECRET = 'whsec_flows_test_secret';
+const WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET;
+let stores: StoresAndApi;
 let sandbox: StripeSandbox;
 let t: TestApi;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  sandbox = await startStripeSandbox({ port: 0, webhookRetryBaseMs: 50 });
-  t = await startTestApi({
-    STRIPE_SECRET_KEY: sandbox.secretKey,
-    STRIPE_PUBLISHABLE_KEY: sandbox.publishableKey,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: sandbox.url,
-  });
-  sandbox.addWebhookEndpoint(`${t.url}/webhooks/stripe`, WEBHOOK_SECRET);
-  const url = new URL(sandbox.url);
-  stripe = new Stripe(sandbox.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
-  await syncStripeCatalogue(stripe, plans);
+  stores = await startApiWithStores();
+  ({ t, stripe, stripeSandbox: sandbox } = stores);
 });
-afterAll(async () => {
-  await t?.close();
-  await sandbox?.close();
-});
+afterAll(() => stores?.close());
 
 const SUBSCRIPTION_FIELDS = 'id store status willRenew currentPeriodEnd canceledAt managementUrl plan { key }';
 const CREATE = `mutation ($plan: ID!) { createSubscription(planKey: $plan) { clientSecret publishableKey subscription { ${SUBSCRIPTION_FIELDS} } } }`;

@@ -1,10 +1,16 @@
-import Stripe from 'stripe';
-import { startAppStoreSandbox, type AppStoreSandbox } from '../../../sandbox/appstore/src';
-import { startStripeSandbox, type StripeSandbox } from '../../../sandbox/stripe/src';
-import { plans } from '../../src/billing/plans';
-import { syncStripeCatalogue } from '../../src/billing/stripe/stripe-catalogue';
+import type Stripe from 'stripe';
+import type { AppStoreSandbox } from '../../../sandbox/appstore/src';
+import type { StripeSandbox } from '../../../sandbox/stripe/src';
 import { buildReport, periodStartOf, type SessionGroup } from '../../src/retention/analytics';
-import { errorCode, signUp, startTestApi, type TestApi } from '../support/test-api';
+import {
+  appStoreSubscriber as appStoreSubscriberOf,
+  signUpAdmin,
+  startApiWithStores,
+  stripeSubscriber as stripeSubscriberOf,
+  type StoresAndApi,
+  type TestUser,
+} from '../support/store-sandboxes';
+import { errorCode, type TestApi } from '../support/test-api';
 
 // Issue 7's bookkeeping: analytics from recorded sessions, the outcomes clock (abandoned after
 // 24 h, 30-day verdict checked against the store), cancellations the stores report attributed to
@@ -78,46 +84,21 @@ describe('report arithmetic (pure)', () => {
 });
 
 describe('against the sandboxes', () => {
-  const WEBHOOK_SECRET = 'whsec_retention_analytics';
-  let stripeSandbox: StripeSandbox;
-  let store: AppStoreSandbox;
+  let s: StoresAndApi;
   let t: TestApi;
   let stripe: Stripe;
-  type User = Awaited<ReturnType<typeof signUp>>;
+  let stripeSandbox: StripeSandbox;
+  let store: AppStoreSandbox;
+  type User = TestUser;
   let admin: User;
 
   beforeAll(async () => {
-    stripeSandbox = await startStripeSandbox({ port: 0, webhookRetryBaseMs: 50 });
-    store = await startAppStoreSandbox({ port: 0, notificationRetryBaseMs: 50 });
-    t = await startTestApi({
-      STRIPE_SECRET_KEY: stripeSandbox.secretKey,
-      STRIPE_PUBLISHABLE_KEY: stripeSandbox.publishableKey,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_URL: stripeSandbox.url,
-      APPSTORE_BUNDLE_ID: store.bundleId,
-      APPSTORE_APP_APPLE_ID: String(store.appAppleId),
-      APPSTORE_ENVIRONMENTS: 'Sandbox',
-      APPSTORE_ROOT_CERTIFICATE: store.rootCertificateBase64,
-      APPSTORE_ISSUER_ID: store.serverApi.issuerId,
-      APPSTORE_KEY_ID: store.serverApi.keyId,
-      APPSTORE_PRIVATE_KEY: store.serverApi.privateKeyPem,
-      APPSTORE_API_URL: store.url,
-      APPSTORE_RECONCILE_MINUTES: '0',
-      RETENTION_OUTCOMES_CHECK_SECONDS: '0', // the tests run the clock themselves
-    });
-    stripeSandbox.addWebhookEndpoint(`${t.url}/webhooks/stripe`, WEBHOOK_SECRET);
-    store.setNotificationUrl(`${t.url}/webhooks/app-store`);
-    const url = new URL(stripeSandbox.url);
-    stripe = new Stripe(stripeSandbox.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
-    await syncStripeCatalogue(stripe, plans);
-    admin = await signUp(t);
-    await t.dataSource.query(`UPDATE "user" SET role = 'admin' WHERE id = $1`, [admin.user.id]);
+    s = await startApiWithStores({ appStore: true, env: { RETENTION_OUTCOMES_CHECK_SECONDS: '0' } }); // the tests run the clock themselves
+    ({ t, stripe, stripeSandbox } = s);
+    store = s.appStore!;
+    admin = await signUpAdmin(t);
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripeSandbox?.close();
-    await store?.close();
-  });
+  afterAll(() => s?.close());
 
   const START = `mutation ($id: ID!, $mode: CancelFlowMode) { startCancelFlow(subscriptionId: $id, mode: $mode) { token } }`;
   const REASON = `mutation ($t: String!, $r: CancelReason!) { submitCancelReason(token: $t, reason: $r) { offer { kind percentOff } } }`;
@@ -134,23 +115,8 @@ describe('against the sandboxes', () => {
     }
   }`;
 
-  async function stripeSubscriber(planKey = 'pro-monthly'): Promise<{ user: User; id: string; stripeId: string }> {
-    const user = await signUp(t);
-    const created = (await t.gql(`mutation ($p: ID!) { createSubscription(planKey: $p) { clientSecret subscription { id } } }`, { p: planKey }, { token: user.accessToken })).data.createSubscription;
-    await stripe.paymentIntents.confirm(created.clientSecret.split('_secret_')[0], { payment_method: 'pm_card_visa' });
-    await stripeSandbox.webhooksIdle();
-    const [{ store_id: stripeId }] = await t.dataSource.query(`SELECT store_id FROM store_subscription WHERE id = $1`, [created.subscription.id]);
-    return { user, id: created.subscription.id, stripeId };
-  }
-
-  async function appStoreSubscriber(): Promise<{ user: User; id: string; originalTransactionId: string }> {
-    const user = await signUp(t);
-    const { appAccountToken } = (await t.gql(`{ me { appAccountToken } }`, {}, { token: user.accessToken })).data.me;
-    const purchase = await store.purchase({ productId: 'com.crossbill.pro.monthly', appAccountToken });
-    const id = (await t.gql(`mutation ($j: String!) { verifyAppleTransaction(signedTransaction: $j) { id } }`, { j: purchase.signedTransaction }, { token: user.accessToken })).data.verifyAppleTransaction.id;
-    await store.notificationsIdle();
-    return { user, id, originalTransactionId: purchase.originalTransactionId };
-  }
+  const stripeSubscriber = (planKey?: string) => stripeSubscriberOf(s, planKey);
+  const appStoreSubscriber = () => appStoreSubscriberOf(s);
 
   async function startFlow(user: User, id: string, mode = 'LIVE'): Promise<string> {
     const result = await t.gql(START, { id, mode }, { token: user.accessToken });

@@ -2,13 +2,10 @@ import { execFile } from 'node:child_process';
 import { createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Stripe from 'stripe';
-import { startStripeSandbox, type StripeSandbox } from '../../../sandbox/stripe/src';
 import { StoreSubscriptionEntity, type NormalizedStatus } from '../../src/billing/store-subscription.entity';
-import { plans } from '../../src/billing/plans';
-import { syncStripeCatalogue } from '../../src/billing/stripe/stripe-catalogue';
 import { newAppId, newPrivateKey, newPublicKeyId, openPrivateKey, sealPrivateKey } from '../../src/retention/apps/key-crypto';
-import { errorCode, signUp, startTestApi, uniqueEmail, type TestApi } from '../support/test-api';
+import { signUpAdmin, startApiWithStores, stripeSubscriber as stripeSubscriberOf, type StoresAndApi, type TestUser } from '../support/store-sandboxes';
+import { errorCode, signUp, uniqueEmail, type TestApi } from '../support/test-api';
 
 // Apps and their key pairs, the server-to-server precancel endpoint (Chargebee Retention's
 // contract) and the embed's Vibess-style start. Every signature here is computed independently
@@ -53,41 +50,20 @@ describe('key crypto', () => {
 });
 
 describe('retention apps', () => {
-  const WEBHOOK_SECRET = 'whsec_retention_apps_test';
-  let stripeSandbox: StripeSandbox;
+  let s: StoresAndApi;
   let t: TestApi;
-  let stripe: Stripe;
   let admin: User;
 
-  type User = Awaited<ReturnType<typeof signUp>>;
+  type User = TestUser;
   type Credentials = { app: { id: string; name: string; keys: Array<{ publicKey: string; lastUsedAt: string | null; revokedAt: string | null }> }; publicKey: string; privateKey: string };
-  interface Subscriber {
-    user: User;
-    id: string;
-    stripeId: string;
-    customerId: string;
-  }
+  type Subscriber = Awaited<ReturnType<typeof stripeSubscriberOf>>;
 
   beforeAll(async () => {
-    stripeSandbox = await startStripeSandbox({ port: 0, webhookRetryBaseMs: 50 });
-    t = await startTestApi({
-      RETENTION_SECRET: SECRET,
-      STRIPE_SECRET_KEY: stripeSandbox.secretKey,
-      STRIPE_PUBLISHABLE_KEY: stripeSandbox.publishableKey,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_URL: stripeSandbox.url,
-    });
-    stripeSandbox.addWebhookEndpoint(`${t.url}/webhooks/stripe`, WEBHOOK_SECRET);
-    const url = new URL(stripeSandbox.url);
-    stripe = new Stripe(stripeSandbox.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
-    await syncStripeCatalogue(stripe, plans);
-    admin = await signUp(t);
-    await t.dataSource.query(`UPDATE "user" SET role = 'admin' WHERE id = $1`, [admin.user.id]);
+    s = await startApiWithStores({ env: { RETENTION_SECRET: SECRET } });
+    t = s.t;
+    admin = await signUpAdmin(t);
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripeSandbox?.close();
-  });
+  afterAll(() => s?.close());
 
   const APP_FIELDS = `id name createdAt keys { publicKey createdAt lastUsedAt revokedAt }`;
   const CREATE_APP = `mutation ($n: String!) { createRetentionApp(name: $n) { app { ${APP_FIELDS} } publicKey privateKey } }`;
@@ -103,22 +79,7 @@ describe('retention apps', () => {
     return result.data.createRetentionApp;
   }
 
-  async function stripeSubscriber(): Promise<Subscriber> {
-    const user = await signUp(t);
-    const created = (await t.gql(`mutation { createSubscription(planKey: "pro-monthly") { clientSecret subscription { id } } }`, {}, { token: user.accessToken })).data.createSubscription;
-    await stripe.paymentIntents.confirm(created.clientSecret.split('_secret_')[0], { payment_method: 'pm_card_visa' });
-    await stripeSandbox.webhooksIdle();
-    // Delivered is not yet processed (the inbox processes after acknowledging): wait until it is live.
-    let stripeId = '';
-    for (let i = 0; i < 100 && !stripeId; i++) {
-      const [row] = await t.dataSource.query(`SELECT store_id, status FROM store_subscription WHERE id = $1`, [created.subscription.id]);
-      if (row.status === 'active') stripeId = row.store_id;
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!stripeId) throw new Error('the Stripe subscription did not become active');
-    const [{ customer_id: customerId }] = await t.dataSource.query(`SELECT customer_id FROM stripe_customer WHERE user_id = $1`, [user.user.id]);
-    return { user, id: created.subscription.id, stripeId, customerId };
-  }
+  const stripeSubscriber = () => stripeSubscriberOf(s);
 
   /** A subscription row as the App Store code would have written it (no App Store needed here). */
   async function appStoreSubscription(userId: string, status: NormalizedStatus = 'active'): Promise<StoreSubscriptionEntity> {

@@ -1,11 +1,9 @@
 import { createHmac, createPublicKey, createVerify } from 'node:crypto';
-import Stripe from 'stripe';
-import { startAppStoreSandbox, type AppStoreSandbox } from '../../../sandbox/appstore/src';
-import { startStripeSandbox, type StripeSandbox } from '../../../sandbox/stripe/src';
-import { plans } from '../../src/billing/plans';
-import { syncStripeCatalogue } from '../../src/billing/stripe/stripe-catalogue';
+import type Stripe from 'stripe';
+import type { AppStoreSandbox } from '../../../sandbox/appstore/src';
 import { mintCancelSession, verifyCancelSession, type CancelSessionPayload } from '../../src/retention/session-token';
-import { errorCode, signUp, startTestApi, type TestApi } from '../support/test-api';
+import { startApiWithStores, stripeSubscriber as stripeSubscriberOf, type StoresAndApi, type TestUser } from '../support/store-sandboxes';
+import { errorCode, signUp, type TestApi } from '../support/test-api';
 
 // The retention flow against the Stripe and App Store sandboxes: reason → offer → outcome,
 // executed in the store (or not, for opt-out and test mode), and the session tokens' integrity.
@@ -41,57 +39,25 @@ describe('session tokens', () => {
 });
 
 describe('the flow', () => {
-  const WEBHOOK_SECRET = 'whsec_retention_test';
-  let stripeSandbox: StripeSandbox;
+  let s: StoresAndApi;
   let store: AppStoreSandbox;
   let t: TestApi;
   let stripe: Stripe;
 
   beforeAll(async () => {
-    stripeSandbox = await startStripeSandbox({ port: 0, webhookRetryBaseMs: 50 });
-    store = await startAppStoreSandbox({ port: 0, notificationRetryBaseMs: 50 });
-    t = await startTestApi({
-      RETENTION_SECRET: SECRET,
-      STRIPE_SECRET_KEY: stripeSandbox.secretKey,
-      STRIPE_PUBLISHABLE_KEY: stripeSandbox.publishableKey,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_URL: stripeSandbox.url,
-      APPSTORE_BUNDLE_ID: store.bundleId,
-      APPSTORE_APP_APPLE_ID: String(store.appAppleId),
-      APPSTORE_ENVIRONMENTS: 'Sandbox',
-      APPSTORE_ROOT_CERTIFICATE: store.rootCertificateBase64,
-      APPSTORE_ISSUER_ID: store.serverApi.issuerId,
-      APPSTORE_KEY_ID: store.serverApi.keyId,
-      APPSTORE_PRIVATE_KEY: store.serverApi.privateKeyPem,
-      APPSTORE_API_URL: store.url,
-      APPSTORE_RECONCILE_MINUTES: '0',
-    });
-    stripeSandbox.addWebhookEndpoint(`${t.url}/webhooks/stripe`, WEBHOOK_SECRET);
-    store.setNotificationUrl(`${t.url}/webhooks/app-store`);
-    const url = new URL(stripeSandbox.url);
-    stripe = new Stripe(stripeSandbox.secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http' });
-    await syncStripeCatalogue(stripe, plans);
+    s = await startApiWithStores({ appStore: true, env: { RETENTION_SECRET: SECRET } });
+    ({ t, stripe } = s);
+    store = s.appStore!;
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripeSandbox?.close();
-    await store?.close();
-  });
+  afterAll(() => s?.close());
 
-  type User = Awaited<ReturnType<typeof signUp>>;
+  type User = TestUser;
   const START = `mutation ($id: ID!, $mode: CancelFlowMode) { startCancelFlow(subscriptionId: $id, mode: $mode) { token url expiresAt } }`;
   const REASON = `mutation ($t: String!, $r: CancelReason!, $c: String) { submitCancelReason(token: $t, reason: $r, comment: $c) { step reason offer { kind percentOff durationMonths pauseMonths } } }`;
   const ACCEPT = `mutation ($t: String!) { acceptCancelOffer(token: $t) { outcome message appStoreOffer manageUrl subscription { status willRenew } } }`;
   const DECLINE = `mutation ($t: String!, $o: Boolean) { declineCancelOffer(token: $t, cancelOptOut: $o) { outcome message manageUrl subscription { status willRenew } } }`;
 
-  async function stripeSubscriber(): Promise<{ user: User; id: string; stripeId: string }> {
-    const user = await signUp(t);
-    const created = (await t.gql(`mutation { createSubscription(planKey: "pro-monthly") { clientSecret subscription { id } } }`, {}, { token: user.accessToken })).data.createSubscription;
-    await stripe.paymentIntents.confirm(created.clientSecret.split('_secret_')[0], { payment_method: 'pm_card_visa' });
-    await stripeSandbox.webhooksIdle();
-    const [{ store_id: stripeId }] = await t.dataSource.query(`SELECT store_id FROM store_subscription WHERE id = $1`, [created.subscription.id]);
-    return { user, id: created.subscription.id, stripeId };
-  }
+  const stripeSubscriber = () => stripeSubscriberOf(s);
 
   async function startFlow(user: User, id: string, mode = 'LIVE') {
     const result = await t.gql(START, { id, mode }, { token: user.accessToken });

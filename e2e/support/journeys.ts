@@ -24,6 +24,15 @@ export async function signUpInBrowser(page: Page, name: string, emailPrefix = 'e
 }
 
 /** Fills the sandbox's card form on the current pay page and presses Pay. */
+/** Logs in through the form (the user signed up with PASSWORD) and lands on the account page. */
+export async function logInInBrowser(page: Page, email: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL('**/account');
+}
+
 export async function payWithCard(page: Page, card = '4242 4242 4242 4242'): Promise<void> {
   await page.getByLabel('Card number').fill(card);
   await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');

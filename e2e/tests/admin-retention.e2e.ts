@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage, webUrl } from '../support/browser';
-import { PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
+import { logInInBrowser, PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
 
 // The admin pages of the retention flow on the real `npm start` stack: a non-admin gets no
 // Admin link and no admin pages; an admin (granted with the CLI, as a newcomer would) sees a
@@ -128,10 +128,14 @@ it('shows an admin the flow in the analytics, edits the offer a new flow gets, a
     await subscriber.page.getByTestId('cancel-outcome').waitFor();
     await expect(subscriber.page.getByTestId('cancel-outcome').getAttribute('data-outcome')).resolves.toBe('saved_discount');
 
-    // Someone becomes an admin with the CLI; the nav then shows the Admin link.
+    // Someone becomes an admin with the CLI; the nav shows the Admin link from the next sign-in
+    // (or token refresh), as the role travels with the tokens.
     const adminEmail = await signUpInBrowser(page, 'Retention Admin', 'admin');
     await grantAdmin(adminEmail);
     await page.goto('/account');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/account'));
+    await logInInBrowser(page, adminEmail);
     await page.goto('/pricing');
     await mainNav(page).getByRole('link', { name: 'Admin' }).click();
     await page.waitForURL('**/admin/retention');

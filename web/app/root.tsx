@@ -13,8 +13,7 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { navIsAdmin } from '~/components/admin/admin.server';
-import { getSession, hasTokens } from '~/lib/session.server';
+import { getSession, hasTokens, readTokens } from '~/lib/session.server';
 import styles from '~/styles/app.css?url';
 
 export const links: LinksFunction = () => [
@@ -24,13 +23,12 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: 'Crossbill' }];
 
-// Cheap on purpose: it looks at the cookie and never refreshes tokens or sets a cookie, so it
-// never races the page's own loader over refreshing or committing the session. The one API
-// call (is this user an admin, for the Admin link) uses the cookie's access token as it is.
+// Cheap on purpose: it only reads the cookie — no API call, no token refresh, no Set-Cookie — so
+// it never races the page's own loader over refreshing or committing the session. The Admin
+// link follows the role stored with the tokens (updated at every sign-in and token refresh).
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  const signedIn = hasTokens(session);
-  return { signedIn, isAdmin: signedIn ? await navIsAdmin(request, session) : false };
+  return { signedIn: hasTokens(session), isAdmin: readTokens(session)?.isAdmin ?? false };
 }
 
 export function Layout({ children }: { children: ReactNode }) {

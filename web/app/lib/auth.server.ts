@@ -69,6 +69,7 @@ export const tokensOf = (payload: AuthPayloadFieldsFragment): SessionTokens => (
   accessTokenExpiresAt: payload.accessTokenExpiresAt,
   refreshToken: payload.refreshToken,
   refreshTokenExpiresAt: payload.refreshTokenExpiresAt,
+  isAdmin: payload.user.isAdmin,
 });
 
 const expiresSoon = (isoDate: string) => {

@@ -11,6 +11,12 @@ export interface SessionTokens {
   refreshToken: string;
   /** ISO-8601 */
   refreshTokenExpiresAt: string;
+  /**
+   * The user's admin role as the API reported it with these tokens. Only for showing the Admin
+   * link without an API call per page (fresh at every token refresh); admin pages and the API
+   * check the role themselves.
+   */
+  isAdmin: boolean;
 }
 
 export type NoticeKind = 'success' | 'info' | 'error';
@@ -47,7 +53,7 @@ export function readTokens(session: WebSession): SessionTokens | null {
   const refreshToken = session.get('refreshToken');
   const refreshTokenExpiresAt = session.get('refreshTokenExpiresAt');
   if (!accessToken || !accessTokenExpiresAt || !refreshToken || !refreshTokenExpiresAt) return null;
-  return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt };
+  return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, isAdmin: session.get('isAdmin') === true };
 }
 
 export function storeTokens(session: WebSession, tokens: SessionTokens): void {
@@ -55,6 +61,7 @@ export function storeTokens(session: WebSession, tokens: SessionTokens): void {
   session.set('accessTokenExpiresAt', tokens.accessTokenExpiresAt);
   session.set('refreshToken', tokens.refreshToken);
   session.set('refreshTokenExpiresAt', tokens.refreshTokenExpiresAt);
+  session.set('isAdmin', tokens.isAdmin);
 }
 
 export function clearTokens(session: WebSession): void {
@@ -62,6 +69,7 @@ export function clearTokens(session: WebSession): void {
   session.unset('accessTokenExpiresAt');
   session.unset('refreshToken');
   session.unset('refreshTokenExpiresAt');
+  session.unset('isAdmin');
 }
 
 /** True when the cookie carries tokens (not whether they still work: see auth.server.ts). */

@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { AdminViewerDocument } from '~/graphql/generated';
 import { requireUser, throwIfSessionEnded, type SignedInUser } from '~/lib/auth.server';
 import { gql, isApiError } from '~/lib/graphql.server';
-import { readTokens, type WebSession } from '~/lib/session.server';
+import type { WebSession } from '~/lib/session.server';
 
 // The admin pages' guard and API calls. Who may use them is the API's call (`me.isAdmin`,
 // FORBIDDEN on admin-only operations); the web only turns its answer into pages: signed out →
@@ -35,27 +35,5 @@ export async function adminGql<TData, TVariables extends Record<string, unknown>
     await throwIfSessionEnded(request, auth.session, error);
     if (isApiError(error, 'FORBIDDEN')) throw notFound();
     throw error;
-  }
-}
-
-/** Seconds of validity an access token needs for the nav's admin check to use it. */
-const NAV_CHECK_MARGIN_MS = 2_000;
-
-/**
- * For the site navigation (root loader): whether the cookie's user is an admin. Cheap and
- * side-effect free on purpose — it never refreshes tokens nor sets a cookie (the page's own
- * loader does that), so an expired access token just answers false for this one render.
- * Never throws: the nav must render even when the API is down.
- */
-export async function navIsAdmin(request: Request, session: WebSession): Promise<boolean> {
-  const tokens = readTokens(session);
-  if (!tokens) return false;
-  const expiresAt = Date.parse(tokens.accessTokenExpiresAt);
-  if (Number.isNaN(expiresAt) || expiresAt - Date.now() < NAV_CHECK_MARGIN_MS) return false;
-  try {
-    const { me } = await gql(request, AdminViewerDocument, {}, { accessToken: tokens.accessToken });
-    return me?.isAdmin ?? false;
-  } catch {
-    return false;
   }
 }

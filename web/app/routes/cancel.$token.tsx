@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { useEffect, useRef, useState, type CSSProperties, type MouseEvent, type ReactNode } from 'react';
+import { CancelUnusable } from '~/components/CancelUnusable';
 import { FormError } from '~/components/FormError';
 import { Notice } from '~/components/Notice';
 import { SubmitButton } from '~/components/SubmitButton';
@@ -207,7 +208,7 @@ export default function CancelFlowPage() {
   if (result?.kind === 'unusable' || (loaded.kind === 'unusable' && result?.kind !== 'outcome')) {
     const problem = result?.kind === 'unusable' ? result : (loaded as Unusable);
     step = 'unusable';
-    content = <UnusableLink {...problem} page={page} />;
+    content = <CancelUnusable title={problem.title} message={problem.message} error={{ code: problem.code, message: problem.message }} page={page} />;
   } else if (result?.kind === 'outcome') {
     step = 'done';
     content = (
@@ -427,32 +428,6 @@ function DoneContent({ result, manageUrl, page }: { result: CancelFlowResult; ma
           </Link>
         )}
       </div>
-    </>
-  );
-}
-
-function UnusableLink({ code, title, message, page }: Unusable & { page: Embed }) {
-  useEffect(() => {
-    postToParent(page.parentOrigin, { event: 'error', error: { code, message } });
-  }, [page.parentOrigin, code, message]);
-  const embedded = page.embed && Boolean(page.parentOrigin);
-  return (
-    <>
-      <h1 id="cancel-title">{title}</h1>
-      <Notice kind="info" testId="cancel-unusable">
-        {message}
-      </Notice>
-      <p>
-        {embedded ? (
-          <button type="button" className="button button--primary" onClick={() => postToParent(page.parentOrigin, { event: 'close' })}>
-            Close
-          </button>
-        ) : (
-          <Link className="button button--primary" to="/account">
-            Back to your account
-          </Link>
-        )}
-      </p>
     </>
   );
 }

@@ -1,9 +1,8 @@
 import { data, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import { useLoaderData } from '@remix-run/react';
 import { useEffect, useState } from 'react';
-import { Notice } from '~/components/Notice';
+import { CancelUnusable } from '~/components/CancelUnusable';
 import { embedContext } from '~/embed/embed-context.server';
-import { postToParent } from '~/embed/protocol';
 import { STORAGE_SHIM } from '~/embed/storage-shim';
 import { StartCancelFlowForAppDocument } from '~/graphql/generated';
 import { gql, isApiError } from '~/lib/graphql.server';
@@ -58,10 +57,6 @@ export default function CancelStart() {
   const { page, problem } = useLoaderData<typeof loader>();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
-  useEffect(() => {
-    postToParent(page.parentOrigin, { event: 'error', error: problem });
-  }, [page.parentOrigin, problem]);
-  const embedded = page.embed && Boolean(page.parentOrigin);
   return (
     <section
       className={page.embed ? 'card card--narrow cancel-flow cancel-flow--embed' : 'card card--narrow cancel-flow'}
@@ -72,21 +67,12 @@ export default function CancelStart() {
       data-hydrated={hydrated || undefined}
     >
       {page.embed ? <script dangerouslySetInnerHTML={{ __html: STORAGE_SHIM }} /> : null}
-      <h1 id="cancel-title">We couldn’t open this</h1>
-      <Notice kind="info" testId="cancel-unusable">
-        Nothing was changed. Close this and try again from the app; if it keeps happening, contact support.
-      </Notice>
-      <p>
-        {embedded ? (
-          <button type="button" className="button button--primary" onClick={() => postToParent(page.parentOrigin, { event: 'close' })}>
-            Close
-          </button>
-        ) : (
-          <Link className="button button--primary" to="/account">
-            Go to your account
-          </Link>
-        )}
-      </p>
+      <CancelUnusable
+        title="We couldn’t open this"
+        message="Nothing was changed. Close this and try again from the app; if it keeps happening, contact support."
+        error={problem}
+        page={page}
+      />
     </section>
   );
 }

@@ -19,20 +19,29 @@ export async function signUpInBrowser(page: Page, name: string, emailPrefix = 'e
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/account');
+  await landedOnAccount(page);
   return email;
 }
 
-/** Fills the sandbox's card form on the current pay page and presses Pay. */
 /** Logs in through the form (the user signed up with PASSWORD) and lands on the account page. */
 export async function logInInBrowser(page: Page, email: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/account');
+  await landedOnAccount(page);
 }
 
+/**
+ * After a sign-up or log-in: on /account with the page rendered. (With JavaScript the URL
+ * changes as the client-side navigation starts, a moment before the new page is on screen.)
+ */
+async function landedOnAccount(page: Page): Promise<void> {
+  await page.waitForURL('**/account');
+  await page.locator('#billing-title').waitFor();
+}
+
+/** Fills the sandbox's card form on the current pay page and presses Pay. */
 export async function payWithCard(page: Page, card = '4242 4242 4242 4242'): Promise<void> {
   await page.getByLabel('Card number').fill(card);
   await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
@@ -59,4 +68,24 @@ export async function buyOnIPhone(appAccountToken: string, product = 'com.crossb
     env: { ...process.env, APPSTORE_SANDBOX_URL: process.env.E2E_APPSTORE_URL },
   });
   return JSON.parse(stdout);
+}
+
+/** A GraphQL call straight to the API, as an app's backend (or the iPhone app) makes it. */
+export async function apiGql<T>(query: string, variables: Record<string, unknown> = {}, accessToken?: string): Promise<T> {
+  const res = await fetch(`${process.env.E2E_API_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+  return body.data!;
+}
+
+/** Logs a user who signed up with PASSWORD in over the API; the access token. */
+export async function apiLogIn(email: string): Promise<string> {
+  const { login } = await apiGql<{ login: { accessToken: string } }>('mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
+    input: { email, password: PASSWORD },
+  });
+  return login.accessToken;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage, webUrl } from '../support/browser';
-import { logInInBrowser, PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
+import { apiGql, logInInBrowser, PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
 
 // The admin pages of the retention flow on the real `npm start` stack: a non-admin gets no
 // Admin link and no admin pages; an admin (granted with the CLI, as a newcomer would) sees a
@@ -36,31 +36,20 @@ async function grantAdmin(email: string): Promise<void> {
   expect(stdout).toContain('"role":"admin"');
 }
 
-async function api<T>(query: string, variables: Record<string, unknown> = {}, accessToken?: string): Promise<T> {
-  const res = await fetch(`${process.env.E2E_API_URL}/graphql`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
-  return body.data!;
-}
-
 /** What an app's backend does: sign in as the subscriber and start a cancel flow for their subscription. */
 async function startFlowAs(email: string): Promise<{ url: string; token: string }> {
-  const { login } = await api<{ login: { accessToken: string } }>(
+  const { login } = await apiGql<{ login: { accessToken: string } }>(
     'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }',
     { input: { email, password: PASSWORD } },
   );
-  const { me } = await api<{ me: { subscriptions: Array<{ id: string; status: string }> } }>(
+  const { me } = await apiGql<{ me: { subscriptions: Array<{ id: string; status: string }> } }>(
     '{ me { subscriptions { id status } } }',
     {},
     login.accessToken,
   );
   const live = me.subscriptions.find((s) => s.status === 'ACTIVE');
   expect(live).toBeDefined();
-  const { startCancelFlow } = await api<{ startCancelFlow: { url: string; token: string } }>(
+  const { startCancelFlow } = await apiGql<{ startCancelFlow: { url: string; token: string } }>(
     'mutation ($id: ID!) { startCancelFlow(subscriptionId: $id) { url token } }',
     { id: live!.id },
     login.accessToken,
@@ -186,7 +175,7 @@ it('shows an admin the flow in the analytics, edits the offer a new flow gets, a
     const second = await startFlowAs(subscriberEmail);
     await pickTooExpensive(subscriber.page, second.url);
     await expect(subscriber.page.getByTestId('cancel-offer').textContent()).resolves.toContain('40% off');
-    const { cancelFlow } = await api<{ cancelFlow: { offer: { kind: string; percentOff: number } } }>(
+    const { cancelFlow } = await apiGql<{ cancelFlow: { offer: { kind: string; percentOff: number } } }>(
       'query ($token: String!) { cancelFlow(token: $token) { offer { kind percentOff } } }',
       { token: second.token },
     );
@@ -203,7 +192,7 @@ it('shows an admin the flow in the analytics, edits the offer a new flow gets, a
     await expect(tooExpensive.getByLabel('Label subscribers see').inputValue()).resolves.toBe('Too pricey for me');
     await expect(page.getByTestId('form-error').textContent()).resolves.toMatch(/not saved/);
     // Nothing was saved: the flow still offers 40%.
-    const stillSaved = await api<{ cancelFlow: { offer: { percentOff: number } } }>(
+    const stillSaved = await apiGql<{ cancelFlow: { offer: { percentOff: number } } }>(
       'query ($token: String!) { cancelFlow(token: $token) { offer { percentOff } } }',
       { token: second.token },
     );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, newPage, webUrl } from '../support/browser';
-import { PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
+import { apiGql, PASSWORD, signUpInBrowser, subscribeOnWeb } from '../support/journeys';
 
 // The JS embed (/cancel-flow.js) on a page of ANOTHER site: a tiny shop served here on
 // 127.0.0.1 (the stack is on localhost — a different origin) loads the script from the web
@@ -74,17 +74,6 @@ afterAll(async () => {
 
 // ── the app's backend, played by the test ──────────────────────────────────────────────────
 
-async function api<T>(query: string, variables: Record<string, unknown> = {}, accessToken?: string): Promise<T> {
-  const res = await fetch(`${process.env.E2E_API_URL}/graphql`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data!;
-}
-
 interface Subscriber {
   userId: string;
   accessToken: string;
@@ -96,7 +85,7 @@ async function subscriber(page: Page, prefix: string): Promise<Subscriber> {
   const email = await signUpInBrowser(page, 'Shop Customer', prefix);
   await subscribeOnWeb(page);
   await expect(page.getByTestId('subscribe-outcome').getAttribute('data-outcome')).resolves.toBe('succeeded');
-  const { login } = await api<{ login: { accessToken: string; user: { id: string } } }>(
+  const { login } = await apiGql<{ login: { accessToken: string; user: { id: string } } }>(
     'mutation($input: LoginInput!) { login(input: $input) { accessToken user { id } } }',
     { input: { email, password: PASSWORD } },
   );
@@ -105,7 +94,7 @@ async function subscriber(page: Page, prefix: string): Promise<Subscriber> {
 }
 
 async function subscriptionsOf(accessToken: string) {
-  const { me } = await api<{ me: { subscriptions: Array<{ id: string; status: string; willRenew: boolean }> } }>(
+  const { me } = await apiGql<{ me: { subscriptions: Array<{ id: string; status: string; willRenew: boolean }> } }>(
     '{ me { subscriptions { id status willRenew } } }',
     {},
     accessToken,
@@ -114,7 +103,7 @@ async function subscriptionsOf(accessToken: string) {
 }
 
 async function startCancelFlow(s: Subscriber) {
-  const { startCancelFlow } = await api<{ startCancelFlow: { token: string; url: string; expiresAt: string } }>(
+  const { startCancelFlow } = await apiGql<{ startCancelFlow: { token: string; url: string; expiresAt: string } }>(
     'mutation($id: ID!) { startCancelFlow(subscriptionId: $id) { token url expiresAt } }',
     { id: s.subscriptionId },
     s.accessToken,

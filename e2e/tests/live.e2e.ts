@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage, uniqueEmail, webUrl } from '../support/browser';
+import { apiGql, apiLogIn, signUpInBrowser } from '../support/journeys';
 
 // Live updates: the account page follows GET /live (server-sent events the web server relays
 // from the API's graphql-ws streams, authenticated with the cookie session), so an App Store
@@ -20,15 +21,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(() => browser.close());
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email').fill(uniqueEmail('live'));
-  await page.getByLabel('Password').fill('harbor-lantern-2291');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/account');
-}
 
 const liveOpen = (page: Page) => page.locator('[data-testid="live-status"][data-state="open"]').waitFor({ timeout: 15_000 });
 
@@ -57,7 +49,7 @@ async function expectAppStoreActiveWithoutReload(page: Page): Promise<void> {
 it('an iPhone purchase shows on the open account page without a reload', async () => {
   const { context, page } = await newPage(browser, { phone: false });
   try {
-    await signUp(page, 'Live Buyer');
+    await signUpInBrowser(page, 'Live Buyer');
     await expect(page.getByTestId('no-subscription').count()).resolves.toBe(1);
     await liveOpen(page);
     await expect(page.getByTestId('live-status').textContent()).resolves.toBe('Live');
@@ -82,7 +74,7 @@ it('an iPhone purchase shows on the open account page without a reload', async (
 it('keeps following after the access token expires mid-stream (refresh and reconnect)', async () => {
   const { context, page } = await newPage(browser, { phone: false });
   try {
-    await signUp(page, 'Live Long');
+    await signUpInBrowser(page, 'Live Long');
     await liveOpen(page);
     const cookieBefore = (await context.cookies()).find((c) => c.name === '__session')?.value;
 
@@ -105,7 +97,7 @@ it('the open pay page turns into “already subscribed” when the iPhone buys m
   const errors: Error[] = [];
   page.on('pageerror', (e) => errors.push(e));
   try {
-    await signUp(page, 'Live Payer');
+    await signUpInBrowser(page, 'Live Payer');
     const token = await appAccountToken(page);
     await page.goto('/subscribe/pro-monthly');
     await page.getByLabel('Card number').waitFor();
@@ -126,7 +118,7 @@ it('“Payment processing”: with JavaScript the page stays put and follows /li
   const errors: Error[] = [];
   page.on('pageerror', (e) => errors.push(e));
   try {
-    await signUp(page, 'Live Processing');
+    await signUpInBrowser(page, 'Live Processing');
     await page.goto('/subscribe/pro-monthly');
     await page.getByLabel('Card number').waitFor();
     const id = await page.evaluate(
@@ -166,7 +158,7 @@ it('GET /live: 401 JSON without a session; with one, the snapshots, and at most 
 
   const { context, page } = await newPage(browser, { phone: false });
   try {
-    await signUp(page, 'Live Stream');
+    await signUpInBrowser(page, 'Live Stream');
     // The browser context's cookie, read in the page: the first events of the stream itself.
     const events = await page.evaluate(
       () =>
@@ -218,6 +210,29 @@ it('GET /live: 401 JSON without a session; with one, the snapshots, and at most 
       return { sixth: sixth.status, again };
     });
     expect(statuses).toEqual({ sixth: 429, again: 200 });
+  } finally {
+    await context.close();
+  }
+});
+
+it('GET /live with a sign-in ended elsewhere: the stream ends and the web server stays up', async () => {
+  const { context, page } = await newPage(browser, { phone: false });
+  try {
+    const email = await signUpInBrowser(page, 'Ended Elsewhere', 'ended');
+    await page.goto('/pricing'); // a page without its own stream
+    // "Log out everywhere" from another device: the cookie still holds an unexpired access
+    // token, but its session is gone, so the API refuses the relay's socket (4401).
+    await apiGql('mutation { logoutEverywhere }', {}, await apiLogIn(email));
+    const ended = await page.evaluate(async () => {
+      const res = await fetch('/live');
+      return { status: res.status, body: await res.text() };
+    });
+    expect([200, 401]).toContain(ended.status);
+    if (ended.status === 200) expect(ended.body).toMatch(/retry: \d+/);
+    // The relay's failed connection must not take the server down (it once did: an unhandled rejection).
+    await new Promise((r) => setTimeout(r, 500));
+    const health = await fetch(`${webUrl()}/healthz`);
+    expect(health.status).toBe(200);
   } finally {
     await context.close();
   }

@@ -122,7 +122,10 @@ export async function liveStream(request: Request): Promise<Response> {
     closed = true;
     for (const timer of timers) clearInterval(timer);
     for (const dispose of disposers) dispose();
-    void client?.dispose();
+    // dispose() awaits the connection attempt, and rejects when that attempt itself failed (the
+    // API closed it, say 4401 for an ended sign-in): nothing is left to close then, and a
+    // rejection left unhandled would stop the whole web server.
+    Promise.resolve(client?.dispose()).catch(() => undefined);
     const left = (streamsByUser.get(userId) ?? 1) - 1;
     if (left > 0) streamsByUser.set(userId, left);
     else streamsByUser.delete(userId);

@@ -1,3 +1,5 @@
+import { hkdfSync } from 'node:crypto';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
@@ -6,6 +8,22 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ env: 'development', http: { port: 4000 }, publicApiUrl: 'http://localhost:4000', database: { url: undefined } });
     expect(config.tokens.accessTokenTtlSeconds).toBe(900);
     expect(config.graphql.introspection).toBe(true);
+  });
+
+  it('resolves DATA_DIR from the repository root, so `npm start` and the CLIs share it wherever they run', () => {
+    const root = path.resolve(__dirname, '../..');
+    expect(loadConfig({}).dataDir).toBe(path.join(root, '.data'));
+    expect(loadConfig({ DATA_DIR: 'elsewhere/data' }).dataDir).toBe(path.join(root, 'elsewhere/data'));
+    expect(loadConfig({ DATA_DIR: '/tmp/abs' }).dataDir).toBe('/tmp/abs');
+  });
+
+  it('derives the app-key encryption key from RETENTION_SECRET unless one is set (and checks its shape)', () => {
+    const secret = 'r'.repeat(40);
+    const derived = loadConfig({ RETENTION_SECRET: secret }).retention.appKeysEncryptionKey;
+    expect(derived).toEqual(Buffer.from(hkdfSync('sha256', secret, 'crossbill', 'retention app keys v1', 32)));
+    const explicit = 'ab'.repeat(32);
+    expect(loadConfig({ RETENTION_SECRET: secret, RETENTION_APP_KEYS_ENCRYPTION_KEY: explicit }).retention.appKeysEncryptionKey.toString('hex')).toBe(explicit);
+    expect(() => loadConfig({ RETENTION_APP_KEYS_ENCRYPTION_KEY: 'short' })).toThrow(/RETENTION_APP_KEYS_ENCRYPTION_KEY/);
   });
 
   it('refuses to start in production without its secrets', () => {

@@ -55,11 +55,12 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    // First, so the CLIs stop pointing at a database that is going away even if a step below fails.
+    if (embedded) removeLocalDatabaseUrl(config.dataDir);
     try {
       await api.close();
       await dataSource.destroy();
       await embedded?.stop();
-      if (embedded) removeLocalDatabaseUrl(config.dataDir);
     } finally {
       process.exit(0);
     }

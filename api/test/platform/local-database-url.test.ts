@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseUrlForCli, removeLocalDatabaseUrl, writeLocalDatabaseUrl } from '../../src/platform/db/local-database-url';
+import { databaseUrlForCli, openCliDataSource, removeLocalDatabaseUrl, writeLocalDatabaseUrl } from '../../src/platform/db/local-database-url';
 
 // While `npm start` runs its embedded PostgreSQL, the CLIs find it through DATA_DIR.
 describe('the embedded database URL for CLIs', () => {
@@ -16,5 +16,21 @@ describe('the embedded database URL for CLIs', () => {
     expect(databaseUrlForCli('postgres://managed/db', dataDir)).toBe('postgres://managed/db');
     removeLocalDatabaseUrl(dataDir);
     expect(databaseUrlForCli(undefined, dataDir)).toBeUndefined();
+  });
+
+  it('says plainly when the file is stale (npm start was killed) or missing, instead of a stack trace', async () => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await openCliDataSource({ database: { url: undefined }, dataDir })).toBeNull();
+      expect(errors.mock.calls[0]![0]).toMatch(/set DATABASE_URL, or keep `npm start` running/);
+      writeLocalDatabaseUrl(dataDir, 'postgres://crossbill:x@127.0.0.1:1/crossbill');
+      expect(await openCliDataSource({ database: { url: undefined }, dataDir })).toBeNull();
+      expect(errors.mock.calls[1]![0]).toMatch(/Cannot reach npm start's embedded database .*ECONNREFUSED/);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = 0;
+      errors.mockRestore();
+      removeLocalDatabaseUrl(dataDir);
+    }
   });
 });

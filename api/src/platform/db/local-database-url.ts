@@ -40,6 +40,16 @@ export async function openCliDataSource(config: { database: { url: string | unde
     return null;
   }
   const dataSource = createDataSource(url, 1);
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    // A file left by a process that was killed names a database that is no longer there.
+    if (!config.database.url) {
+      console.error(`Cannot reach npm start's embedded database (${error instanceof Error ? error.message : error}). Is \`npm start\` running with this DATA_DIR?`);
+      process.exitCode = 1;
+      return null;
+    }
+    throw error;
+  }
   return dataSource;
 }

@@ -35,6 +35,8 @@ if (stripeSandboxMode || oidcSandboxMode || appStoreSandboxMode) {
 }
 
 const children = [];
+// Declared before anything starts: a child may exit (and call stop) while start-up is still awaiting.
+let stopping = false;
 const env = {
   ...process.env,
   API_PORT: String(apiPort),
@@ -152,7 +154,6 @@ function run(name, command, args, childEnv) {
   return child;
 }
 
-let stopping = false;
 function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
